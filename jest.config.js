@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  roots: ['<rootDir>/test'],
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  moduleNameMapper: { '^@azure/functions-core$': '<rootDir>/runtime/functionsCore.ts' },
+  testTimeout: 60000,
+  collectCoverageFrom: ['shared/**/*.ts'],
+  coverageThreshold: { './shared/': { lines: 90 } },
+  coverageReporters: ['text-summary', 'text'],
+};

@@ -1,0 +1,58 @@
+/** Every function name, declared once and imported on both sides of each call. */
+export const FN = {
+  timerStarter: 'timerStarter',
+  httpStarter: 'httpStarter',
+  getRun: 'getRun',
+  listRuns: 'listRuns',
+  getState: 'getState',
+  orchestrator: 'ingestEco2mix',
+  fetchActivity: 'fetchSlice',
+  storeActivity: 'storeSlice',
+  auditActivity: 'auditRun',
+  stateEntity: 'ingestionState',
+} as const;
+
+export const DATASETS = ['eco2mix-regional-tr', 'eco2mix-national-tr'] as const;
+export type DatasetId = (typeof DATASETS)[number];
+
+export const DATASET_SHORT: Readonly<Record<DatasetId, 'regional' | 'national'>> = {
+  'eco2mix-regional-tr': 'regional',
+  'eco2mix-national-tr': 'national',
+};
+
+/** Regional rows cover the 12 metropolitan regions (Corsica excluded); national rows one perimeter. */
+export const REGION_CODES = ['11', '24', '27', '28', '32', '44', '52', '53', '75', '76', '84', '93'] as const;
+export const ROWS_PER_QUARTER: Readonly<Record<DatasetId, number>> = {
+  'eco2mix-regional-tr': REGION_CODES.length,
+  'eco2mix-national-tr': 1,
+};
+
+export const QUARTER_MS = 15 * 60 * 1000;
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Instance ids start with a stable prefix so that DfMon's prefix filter finds each kind of run. */
+export const INSTANCE_PREFIX = {
+  scheduled: 'eco2mix-',
+  manual: 'eco2mix-manual-',
+  backfill: 'eco2mix-backfill-',
+} as const;
+
+/** Lake layout, relative to the `bronze` filesystem. */
+export const LAKE_FILESYSTEM = 'bronze';
+export const PRODUCTION_DIR = 'rte/production';
+export const AUDIT_DIR = 'audit/ingestion';
+export const STAGING_DIR = '_staging/ingestion';
+
+export const SOURCE_NAME = 'rte-eco2mix';
+
+/** Durable retry policy: first retry after 2 s, doubling, 3 retries, each wait capped. */
+export const RETRY_POLICY = {
+  firstRetryIntervalMs: 2000,
+  backoffCoefficient: 2,
+  maxNumberOfAttempts: 4,
+  maxRetryIntervalMs: 30000,
+  maxJitterMs: 1000,
+} as const;
+
+/** axios-retry: retries a dropped connection within one attempt, never an HTTP status. */
+export const TRANSPORT_RETRIES = 2;

@@ -1,0 +1,154 @@
+import type { DatasetId } from './constants';
+
+export type Trigger = 'timer' | 'manual';
+
+/** Orchestrator input: ISO-8601 UTC instants; the window is [from, to). */
+export interface IngestionInput {
+  trigger: Trigger;
+  slot: string;
+  from: string;
+  to: string;
+  datasets: DatasetId[];
+  /** Bounded fan-out: how many slices are fetched or stored at once. */
+  parallelism: number;
+}
+
+export interface Slice {
+  /** Stable within a run, safe in a file name: `regional-20261128T031500Z`. */
+  key: string;
+  dataset: DatasetId;
+  from: string;
+  to: string;
+}
+
+/** What the fetch activity gets: the slice plus where to stage it. */
+export interface FetchInput {
+  instanceId: string;
+  slot: string;
+  slice: Slice;
+  /** True when the run has more than one slice per dataset (the file name then carries a suffix). */
+  multiSlice: boolean;
+}
+
+export interface Completeness {
+  expected: number;
+  received: number;
+  /** Rows whose measures are still null: announced but not yet published. */
+  nullMeasures: number;
+  missingQuarterCount: number;
+  /** The first missing quarters, capped so history stays small. */
+  missingQuarters: string[];
+  /** Fields added to or missing from the known field list. */
+  schemaWarnings: string[];
+}
+
+export interface FailureInfo {
+  dataset: DatasetId;
+  window: { from: string; to: string };
+  http_status: number | null;
+  code: string;
+  message: string;
+  retryable: boolean;
+  attempts: number;
+}
+
+/** Fetch outcome: metadata only, never the payload (activity outputs are replayed from history). */
+export type FetchResult =
+  | {
+      ok: true;
+      slice: Slice;
+      stagingPath: string;
+      finalPath: string;
+      sourceUrl: string;
+      records: number;
+      bytes: number;
+      sha256: string;
+      httpStatus: number;
+      rateLimitRemaining: number | null;
+      attempts: number;
+      requests: number;
+      completeness: Completeness;
+    }
+  | { ok: false; slice: Slice; failure: FailureInfo; requests: number };
+
+export interface StoreInput {
+  instanceId: string;
+  fetched: Extract<FetchResult, { ok: true }>;
+}
+
+export interface StoredFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+  records: number;
+  /** False when the file was already in place from an earlier execution. */
+  written: boolean;
+}
+
+export type RunStatus = 'succeeded' | 'partial' | 'failed';
+
+export interface SliceReport {
+  key: string;
+  dataset: DatasetId;
+  window: { from: string; to: string };
+  attempts: number;
+  requests: number;
+  file: string | null;
+  completeness: Completeness | null;
+}
+
+export interface AuditInput {
+  instanceId: string;
+  trigger: Trigger;
+  slot: string;
+  window: { from: string; to: string };
+  datasets: DatasetId[];
+  startedAt: string;
+  finishedAt: string;
+  status: RunStatus;
+  files: StoredFile[];
+  slices: SliceReport[];
+  failures: FailureInfo[];
+}
+
+export interface RunSummary {
+  status: RunStatus;
+  records: number;
+  files: number;
+  failures: FailureInfo[];
+  heartbeat: string;
+  watermarks: Partial<Record<DatasetId, string>>;
+  requests: number;
+}
+
+export interface CustomStatus {
+  stage: 'fetch' | 'store' | 'audit' | 'done';
+  slices: number;
+  fetched: number;
+  stored: number;
+  failed: number;
+}
+
+/** Durable state per dataset, kept in the `ingestionState` entity. */
+export interface DatasetState {
+  dataset: DatasetId;
+  watermark: string | null;
+  lastRunId: string | null;
+  lastRunStatus: RunStatus | null;
+  lastRunAt: string | null;
+  consecutiveFailures: number;
+  callsToday: number;
+  callsDay: string | null;
+  callsMonth: number;
+  callsMonthKey: string | null;
+}
+
+/** Operation `recordRun` on the state entity. */
+export interface RecordRunOperation {
+  runId: string;
+  status: RunStatus;
+  at: string;
+  /** The end of the contiguous landed prefix of this run's windows, or null if nothing landed. */
+  landedUntil: string | null;
+  requests: number;
+}

@@ -20,7 +20,12 @@ export interface Config {
   readonly secretCacheTtlMs: number;
   readonly localSecretsFile: string;
   readonly lake:
-    | { readonly kind: 'adls'; readonly accountName: string; readonly filesystem: string; readonly endpoint: string }
+    | {
+        readonly kind: 'adls';
+        readonly accountName: string;
+        readonly filesystem: string;
+        readonly endpoint: string;
+      }
     | { readonly kind: 'local'; readonly dir: string; readonly filesystem: string };
   readonly lookbackMs: number;
   readonly maxRunSpanMs: number;
@@ -66,7 +71,8 @@ export function loadConfig(env: Env): Config {
     try {
       const u = new URL(raw);
       if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
-      if (requireHttps && u.protocol !== 'https:') problems.push(`${name} must use https in Azure, got "${raw}"`);
+      if (requireHttps && u.protocol !== 'https:')
+        problems.push(`${name} must use https in Azure, got "${raw}"`);
       if (u.username || u.password || u.search) {
         problems.push(`${name} must not carry credentials or a query string`);
       }
@@ -81,12 +87,17 @@ export function loadConfig(env: Env): Config {
 
   const schedule = str('INGESTION_SCHEDULE', '0 */15 * * * *');
   if (schedule.split(/\s+/).length !== 6) {
-    problems.push(`INGESTION_SCHEDULE must be an NCRONTAB expression with six fields (seconds first), got "${schedule}"`);
+    problems.push(
+      `INGESTION_SCHEDULE must be an NCRONTAB expression with six fields (seconds first), got "${schedule}"`,
+    );
   }
 
   const datasetsRaw = str('RTE_DATASETS', DATASETS.join(','));
   const datasets: DatasetId[] = [];
-  for (const d of datasetsRaw.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const d of datasetsRaw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if ((DATASETS as readonly string[]).includes(d)) {
       if (!datasets.includes(d as DatasetId)) datasets.push(d as DatasetId);
     } else problems.push(`RTE_DATASETS: unknown dataset "${d}" (known: ${DATASETS.join(', ')})`);
@@ -109,7 +120,9 @@ export function loadConfig(env: Env): Config {
   if (runningInAzure) {
     for (const name of FORBIDDEN_SECRET_VARIABLES) {
       if (env[name] !== undefined && env[name] !== '') {
-        problems.push(`${name} is set in the app settings: secrets belong in Key Vault only; remove the setting`);
+        problems.push(
+          `${name} is set in the app settings: secrets belong in Key Vault only; remove the setting`,
+        );
       }
     }
   }
@@ -137,7 +150,11 @@ export function loadConfig(env: Env): Config {
     requestTimeoutMs: int('RTE_REQUEST_TIMEOUT_MS', 30_000, 100, 300_000),
     auth: {
       mode: mode === 'apikey' || mode === 'oauth2' ? mode : 'none',
-      oauthTokenUrl: url('RTE_OAUTH_TOKEN_URL', 'https://digital.iservices.rte-france.com/token/oauth', runningInAzure),
+      oauthTokenUrl: url(
+        'RTE_OAUTH_TOKEN_URL',
+        'https://digital.iservices.rte-france.com/token/oauth',
+        runningInAzure,
+      ),
       apiKeySecretName: str('RTE_API_KEY_SECRET_NAME', 'rte-api-key'),
       clientIdSecretName: str('RTE_CLIENT_ID_SECRET_NAME', 'rte-client-id'),
       clientSecretSecretName: str('RTE_CLIENT_SECRET_SECRET_NAME', 'rte-client-secret'),

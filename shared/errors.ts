@@ -105,7 +105,7 @@ export function summarizeHttpError(err: unknown): HttpErrorSummary {
     const base = cfg?.baseURL ?? '';
     const path = cfg?.url ?? '';
     const full = path.startsWith('http') ? path : `${base}${path}`;
-    const params = cfg?.params as Record<string, unknown> | undefined;
+    const params = cfg?.params as Record<string, string | number | boolean | undefined> | undefined;
     let url = full;
     if (params && full) {
       try {
@@ -125,14 +125,21 @@ export function summarizeHttpError(err: unknown): HttpErrorSummary {
     };
   }
   const e = err instanceof Error ? err : new Error(String(err));
-  return { method: '', url: '', status: null, code: (e as NodeJS.ErrnoException).code ?? null, body: truncate(e.message, 200) };
+  return {
+    method: '',
+    url: '',
+    status: null,
+    code: (e as NodeJS.ErrnoException).code ?? null,
+    body: truncate(e.message, 200),
+  };
 }
 
 function bodyText(data: unknown): string {
   if (data === undefined || data === null) return '';
   if (typeof data === 'string') return data;
   if (Buffer.isBuffer(data)) return data.toString('utf8', 0, Math.min(data.length, 400));
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8', 0, Math.min(data.byteLength, 400));
+  if (data instanceof ArrayBuffer)
+    return Buffer.from(data).toString('utf8', 0, Math.min(data.byteLength, 400));
   try {
     return JSON.stringify(data);
   } catch {

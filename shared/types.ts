@@ -40,6 +40,8 @@ export interface Completeness {
   missingQuarters: string[];
   /** Fields added to or missing from the known field list. */
   schemaWarnings: string[];
+  /** The earliest quarter with fewer rows than expected: the watermark stops there. */
+  firstMissing: string | null;
 }
 
 export interface FailureInfo {

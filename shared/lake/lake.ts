@@ -41,10 +41,13 @@ export class LakePathError extends Error {
 /** Guards every lake operation: nothing is ever written outside the lake. */
 export function assertLakePath(path: string): string {
   if (path.length === 0 || path.length > 1024) throw new LakePathError(path, 'empty or too long');
-  if (path.startsWith('/') || path.includes('\\')) throw new LakePathError(path, 'must be relative with / separators');
-  if (!/^[A-Za-z0-9._\-/=]+$/.test(path)) throw new LakePathError(path, 'has characters outside [A-Za-z0-9._-/=]');
+  if (path.startsWith('/') || path.includes('\\'))
+    throw new LakePathError(path, 'must be relative with / separators');
+  if (!/^[A-Za-z0-9._\-/=]+$/.test(path))
+    throw new LakePathError(path, 'has characters outside [A-Za-z0-9._-/=]');
   for (const part of path.split('/')) {
-    if (part === '' || part === '.' || part === '..') throw new LakePathError(path, 'has an empty, . or .. segment');
+    if (part === '' || part === '.' || part === '..')
+      throw new LakePathError(path, 'has an empty, . or .. segment');
   }
   return path;
 }

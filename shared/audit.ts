@@ -1,0 +1,98 @@
+import { DATASETS, type DatasetId, SOURCE_NAME } from './constants';
+import type { Lake } from './lake/lake';
+import { readCounter } from './fetchSlice';
+import { attemptsPath, heartbeatPath, stagingDir } from './paths';
+import type { AuditInput, FailureInfo } from './types';
+
+export interface Heartbeat {
+  job_id: string;
+  timestamp: string;
+  status: 'success' | 'partial' | 'failure';
+  source: string;
+  trigger: AuditInput['trigger'];
+  slot: string;
+  window: { from: string; to: string };
+  datasets: DatasetId[];
+  record_count: number;
+  files: { path: string; bytes: number; sha256: string; records: number }[];
+  attempts: Record<string, number>;
+  api_requests: number;
+  duration_ms: number;
+  slices: AuditInput['slices'];
+  warnings: string[];
+  error_details: FailureInfo[];
+}
+
+const STATUS = { succeeded: 'success', partial: 'partial', failed: 'failure' } as const;
+
+/** The per-slice attempt counters kept in staging are the only record of retries the host made. */
+export async function buildHeartbeat(
+  lake: Lake,
+  input: AuditInput,
+  sourceBaseUrl: string,
+): Promise<Heartbeat> {
+  const attempts: Record<string, number> = {};
+  const slices: AuditInput['slices'] = [];
+  for (const s of input.slices) {
+    const counter = await readCounter(lake, attemptsPath(input.instanceId, s.key));
+    attempts[s.key] = Math.max(counter.attempts, s.attempts);
+    slices.push({ ...s, attempts: attempts[s.key] ?? 0, requests: Math.max(counter.requests, s.requests) });
+  }
+  const errorDetails = input.failures.map((f) => {
+    const slice = slices.find((s) => s.dataset === f.dataset && s.window.from === f.window.from);
+    return slice && !f.code.startsWith('LAKE_') && !f.code.startsWith('STAGING_')
+      ? { ...f, attempts: Math.max(f.attempts, slice.attempts) }
+      : f;
+  });
+  const warnings: string[] = [];
+  for (const s of slices) {
+    const c = s.completeness;
+    if (!c) continue;
+    if (c.missingQuarterCount > 0) warnings.push(`${s.key}: ${c.missingQuarterCount} quarter(s) incomplete`);
+    for (const w of c.schemaWarnings) warnings.push(`${s.key}: schema drift: ${w}`);
+  }
+  return {
+    job_id: input.instanceId,
+    timestamp: input.finishedAt,
+    status: STATUS[input.status],
+    source: `${SOURCE_NAME} ${sourceBaseUrl}`,
+    trigger: input.trigger,
+    slot: input.slot,
+    window: input.window,
+    datasets: input.datasets,
+    record_count: input.files.reduce((n, f) => n + f.records, 0),
+    files: input.files.map(({ path, bytes, sha256, records }) => ({ path, bytes, sha256, records })),
+    attempts,
+    api_requests: slices.reduce((n, s) => n + s.requests, 0),
+    duration_ms: Date.parse(input.finishedAt) - Date.parse(input.startedAt),
+    slices,
+    warnings,
+    error_details: errorDetails,
+  };
+}
+
+/**
+ * Writes the run's heartbeat at a path fixed by the run slot (a re-executed audit overwrites
+ * it), logs the same record as one line, then removes the run's staging leftovers.
+ */
+export async function writeHeartbeat(
+  lake: Lake,
+  input: AuditInput,
+  sourceBaseUrl: string,
+  log: (line: string) => void,
+): Promise<{ heartbeat: string; requests: number; requestsByDataset: Partial<Record<DatasetId, number>> }> {
+  const hb = await buildHeartbeat(lake, input, sourceBaseUrl);
+  const path = heartbeatPath(Date.parse(input.slot));
+  await lake.write(path, Buffer.from(`${JSON.stringify(hb, null, 2)}\n`), {
+    contentType: 'application/json',
+    metadata: { job_id: input.instanceId, status: hb.status, record_count: String(hb.record_count) },
+  });
+  log(`heartbeat ${JSON.stringify(hb)}`);
+  await lake.deleteDirectory(stagingDir(input.instanceId));
+  const requestsByDataset: Partial<Record<DatasetId, number>> = {};
+  for (const d of DATASETS) {
+    const n = hb.slices.filter((s) => s.dataset === d).reduce((sum, s) => sum + s.requests, 0);
+    if (input.datasets.includes(d)) requestsByDataset[d] = n;
+  }
+  return { heartbeat: path, requests: hb.api_requests, requestsByDataset };
+}

@@ -1,0 +1,72 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy requires keep the heavy SDKs out of the cold start */
+import type { Config } from './config';
+import type { WindowFetcher } from './fetchSlice';
+import type { Lake } from './lake/lake';
+import type { SecretSource } from './secrets';
+
+/**
+ * The composition root: clients are built on first use and reused across invocations. The
+ * heavy Azure SDKs are required here, lazily, so a cold start loads only what a function uses.
+ */
+let lake: { config: Config; value: Lake } | undefined;
+let fetcher: { config: Config; value: WindowFetcher } | undefined;
+let secrets: { config: Config; value: SecretSource } | undefined;
+
+export function getLake(config: Config): Lake {
+  if (lake?.config !== config) lake = { config, value: createLake(config) };
+  return lake.value;
+}
+
+function createLake(config: Config): Lake {
+  if (config.lake.kind === 'local') {
+    const { createLocalLake } = require('./lake/localLake') as typeof import('./lake/localLake');
+    return createLocalLake(config.lake.dir, config.lake.filesystem);
+  }
+  const { DataLakeServiceClient } =
+    require('@azure/storage-file-datalake') as typeof import('@azure/storage-file-datalake');
+  const { DefaultAzureCredential } = require('@azure/identity') as typeof import('@azure/identity');
+  const { createAdlsLake } = require('./lake/adlsLake') as typeof import('./lake/adlsLake');
+  const service = new DataLakeServiceClient(config.lake.endpoint, new DefaultAzureCredential());
+  const fs = service.getFileSystemClient(config.lake.filesystem);
+  return createAdlsLake(fs, `abfss://${config.lake.filesystem}@${new URL(config.lake.endpoint).host}`);
+}
+
+export function getSecrets(config: Config): SecretSource {
+  if (secrets?.config !== config) secrets = { config, value: createSecrets(config) };
+  return secrets.value;
+}
+
+function createSecrets(config: Config): SecretSource {
+  const mod = require('./secrets') as typeof import('./secrets');
+  if (config.keyVaultUrl) {
+    const { SecretClient } = require('@azure/keyvault-secrets') as typeof import('@azure/keyvault-secrets');
+    const { DefaultAzureCredential } = require('@azure/identity') as typeof import('@azure/identity');
+    return mod.createKeyVaultSecretSource(
+      new SecretClient(config.keyVaultUrl, new DefaultAzureCredential()),
+      config.secretCacheTtlMs,
+    );
+  }
+  return mod.createLocalFileSecretSource(config.localSecretsFile);
+}
+
+export function getWindowFetcher(config: Config): WindowFetcher {
+  if (fetcher?.config !== config) fetcher = { config, value: createFetcher(config) };
+  return fetcher.value;
+}
+
+function createFetcher(config: Config): WindowFetcher {
+  const { createRteHttp } = require('./rte/http') as typeof import('./rte/http');
+  const { fetchWindow } = require('./rte/client') as typeof import('./rte/client');
+  const { createAuthorizationProvider } = require('./auth') as typeof import('./auth');
+  const { TRANSPORT_RETRIES } = require('./constants') as typeof import('./constants');
+  const http = createRteHttp({
+    baseUrl: config.apiBaseUrl,
+    timeoutMs: config.requestTimeoutMs,
+    transportRetries: TRANSPORT_RETRIES,
+  });
+  const getAuthorization =
+    config.auth.mode === 'none'
+      ? () => Promise.resolve(null)
+      : createAuthorizationProvider(config.auth, getSecrets(config), http);
+  return (req) => fetchWindow({ http, getAuthorization }, req);
+}

@@ -1,0 +1,46 @@
+import { AUDIT_DIR, DATASET_SHORT, PRODUCTION_DIR, STAGING_DIR, type DatasetId } from './constants';
+import { assertLakePath } from './lake/lake';
+import { basicIso, datePartition } from './time';
+
+/** Instance ids and slice keys become path segments: only these characters are allowed. */
+const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export function assertSegment(value: string, what: string): string {
+  if (!SEGMENT.test(value) || value.includes('..')) {
+    throw new Error(`${what} "${value.slice(0, 80)}" is not a safe path segment`);
+  }
+  return value;
+}
+
+export function stagingDir(instanceId: string): string {
+  return assertLakePath(`${STAGING_DIR}/${assertSegment(instanceId, 'instance id')}`);
+}
+
+export function stagingPath(instanceId: string, sliceKey: string): string {
+  return assertLakePath(`${stagingDir(instanceId)}/${assertSegment(sliceKey, 'slice key')}.json`);
+}
+
+export function attemptsPath(instanceId: string, sliceKey: string): string {
+  return assertLakePath(`${stagingDir(instanceId)}/${assertSegment(sliceKey, 'slice key')}.attempts`);
+}
+
+/**
+ * `rte/production/YYYY/MM/DD/eco2mix_regional_20261128T061500Z[_20261127T000000Z].json`: the
+ * partition and timestamp are the run slot's; runs with several slices per dataset add the
+ * slice start as a suffix.
+ */
+export function finalPath(
+  slotMs: number,
+  dataset: DatasetId,
+  sliceFromMs: number,
+  multiSlice: boolean,
+): string {
+  const suffix = multiSlice ? `_${basicIso(sliceFromMs)}` : '';
+  return assertLakePath(
+    `${PRODUCTION_DIR}/${datePartition(slotMs)}/eco2mix_${DATASET_SHORT[dataset]}_${basicIso(slotMs)}${suffix}.json`,
+  );
+}
+
+export function heartbeatPath(slotMs: number): string {
+  return assertLakePath(`${AUDIT_DIR}/${datePartition(slotMs)}/heartbeat_${basicIso(slotMs)}.json`);
+}

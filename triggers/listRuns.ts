@@ -1,0 +1,16 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { FN } from '../shared/constants';
+import { listRuns as list } from '../shared/starters';
+
+export async function listRuns(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return list(df.getClient(context), request.query);
+}
+
+app.http(FN.listRuns, {
+  route: 'ingestion/runs',
+  methods: ['GET'],
+  authLevel: 'function',
+  extraInputs: [df.input.durableClient()],
+  handler: listRuns,
+});

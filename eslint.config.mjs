@@ -2,7 +2,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '.durable/**', 'data/**', '*.js', '*.mjs'] },
+  { ignores: ['dist/**', 'dist-package/**', 'coverage/**', 'node_modules/**', '.durable/**', 'data/**', '*.js', '*.mjs'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

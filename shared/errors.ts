@@ -52,12 +52,14 @@ export function decodeFailure(text: string): FailureCode {
     try {
       const parsed = JSON.parse(text.slice(start + MARK.length, end)) as Partial<FailureCode>;
       if (typeof parsed.code === 'string' && typeof parsed.message === 'string') {
-        return {
+        const decoded: FailureCode = {
           code: parsed.code,
           message: parsed.message,
           httpStatus: typeof parsed.httpStatus === 'number' ? parsed.httpStatus : null,
           retryable: parsed.retryable === true,
         };
+        if (typeof parsed.retryAfterMs === 'number') decoded.retryAfterMs = parsed.retryAfterMs;
+        return decoded;
       }
     } catch {
       // fall through to the generic failure below

@@ -1,0 +1,44 @@
+// Monthly cost budget on this resource group, with e-mail alerts at 80% of actual spend, 100% of actual
+// spend and 100% of forecast spend. Amounts are in the billing account's currency.
+param name string
+param amount int
+@description('First day of the budget period, yyyy-MM-dd (must be the first of a month).')
+param startDate string
+param contactEmails array
+
+resource budget 'Microsoft.Consumption/budgets@2023-05-01' = {
+  name: name
+  properties: {
+    category: 'Cost'
+    amount: amount
+    timeGrain: 'Monthly'
+    timePeriod: {
+      startDate: startDate
+    }
+    notifications: {
+      actual80: {
+        enabled: true
+        operator: 'GreaterThanOrEqualTo'
+        threshold: 80
+        thresholdType: 'Actual'
+        contactEmails: contactEmails
+      }
+      actual100: {
+        enabled: true
+        operator: 'GreaterThanOrEqualTo'
+        threshold: 100
+        thresholdType: 'Actual'
+        contactEmails: contactEmails
+      }
+      forecast100: {
+        enabled: true
+        operator: 'GreaterThanOrEqualTo'
+        threshold: 100
+        thresholdType: 'Forecasted'
+        contactEmails: contactEmails
+      }
+    }
+  }
+}
+
+output name string = budget.name

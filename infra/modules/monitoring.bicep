@@ -1,0 +1,57 @@
+// Log Analytics workspace + workspace-based Application Insights.
+// Cost guard: a daily ingestion cap on the workspace (0.15 GB/day ~ 4.5 GB/month, inside the 5 GB/month
+// free allowance per billing account), 30-day retention (included at no extra cost), and local (key) auth
+// off on Application Insights so telemetry is only accepted with Entra ID tokens from the app's identity.
+param location string
+param tags object
+param logAnalyticsName string
+param appInsightsName string
+
+@description('Daily ingestion cap in GB as text (Bicep has no decimal literals); -1 for none.')
+param dailyCapGb string
+
+param retentionInDays int
+
+@description('Reject telemetry sent with only the instrumentation key (requires Monitoring Metrics Publisher on the app identity).')
+param disableLocalAuth bool = true
+
+resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: logAnalyticsName
+  location: location
+  tags: tags
+  properties: {
+    sku: {
+      name: 'PerGB2018'
+    }
+    retentionInDays: retentionInDays
+    workspaceCapping: {
+      dailyQuotaGb: json(dailyCapGb)
+    }
+    features: {
+      enableLogAccessUsingOnlyResourcePermissions: true
+    }
+  }
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
+  name: appInsightsName
+  location: location
+  tags: tags
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: workspace.id
+    IngestionMode: 'LogAnalytics'
+    DisableLocalAuth: disableLocalAuth
+    publicNetworkAccessForIngestion: 'Enabled'
+    publicNetworkAccessForQuery: 'Enabled'
+  }
+}
+
+output appInsightsName string = appInsights.name
+output appInsightsId string = appInsights.id
+// Not a credential: an ingestion endpoint plus the instrumentation key, which with DisableLocalAuth
+// cannot ingest on its own (Entra ID token required).
+output appInsightsConnectionString string = appInsights.properties.ConnectionString
+output workspaceId string = workspace.id
+output workspaceCustomerId string = workspace.properties.customerId

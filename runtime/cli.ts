@@ -317,6 +317,8 @@ async function cmdIngest(args: string[], io: CliIo): Promise<number> {
     host.engine.on('instance', onChange);
     const rec = await host.engine.waitForCompletion(instanceId);
     host.engine.off('instance', onChange);
+    // the run's entity signals are delivered after it completes: let them land before exiting
+    await host.engine.waitForIdle();
     const output = rec.output ? (JSON.parse(rec.output) as unknown) : null;
     if (rec.status === 'Completed' && output && typeof output === 'object') {
       const o = output as RunOutput;

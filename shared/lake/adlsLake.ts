@@ -121,6 +121,10 @@ export function createAdlsLake(fs: DataLakeFileSystemClient, location: string): 
       assertLakePath(path);
       try {
         const res = await fs.getFileClient(path).read();
+        if (res.metadata?.hdi_isfolder === 'true') {
+          res.readableStreamBody?.resume();
+          return undefined;
+        }
         return res.readableStreamBody ? await drain(res.readableStreamBody) : Buffer.alloc(0);
       } catch (err) {
         if (isNotFound(err)) return undefined;

@@ -60,7 +60,11 @@ describe('loadConfig', () => {
 
   it('refuses secrets in app settings in Azure, and a URL carrying credentials', () => {
     expect(
-      problemsOf({ WEBSITE_INSTANCE_ID: 'abc', RTE_API_KEY: 'k', RTE_API_BASE_URL: 'https://u:p@odre.example' }),
+      problemsOf({
+        WEBSITE_INSTANCE_ID: 'abc',
+        RTE_API_KEY: 'k',
+        RTE_API_BASE_URL: 'https://u:p@odre.example',
+      }),
     ).toEqual([
       'RTE_API_KEY is set in the app settings: secrets belong in Key Vault only; remove the setting',
       'RTE_API_BASE_URL must not carry credentials or a query string',

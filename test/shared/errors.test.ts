@@ -11,16 +11,32 @@ import {
 } from '../../shared/errors';
 
 describe('failure encoding across the durable boundary', () => {
-  const f = { code: 'RTE_HTTP_503', httpStatus: 503, message: 'GET x answered 503', retryable: true, retryAfterMs: 2000 };
+  const f = {
+    code: 'RTE_HTTP_503',
+    httpStatus: 503,
+    message: 'GET x answered 503',
+    retryable: true,
+    retryAfterMs: 2000,
+  };
   it('round-trips through text the host wraps around it', () => {
     const wrapped = `Activity function 'fetchSlice' failed: ${new RetryableError(f).message} \n at stack`;
     expect(decodeFailure(wrapped)).toEqual(f);
   });
   it('falls back to a generic failure for foreign errors', () => {
-    expect(decodeFailure('boom')).toEqual({ code: 'ACTIVITY_FAILED', httpStatus: null, message: 'boom', retryable: true });
+    expect(decodeFailure('boom')).toEqual({
+      code: 'ACTIVITY_FAILED',
+      httpStatus: null,
+      message: 'boom',
+      retryable: true,
+    });
   });
   it('marks permanent errors', () => {
-    const e = new PermanentError({ code: 'LAKE_CONFLICT', httpStatus: null, message: 'taken', retryable: false });
+    const e = new PermanentError({
+      code: 'LAKE_CONFLICT',
+      httpStatus: null,
+      message: 'taken',
+      retryable: false,
+    });
     expect(decodeFailure(e.message).retryable).toBe(false);
     expect(encodeFailure(e.failure).startsWith('LAKE_CONFLICT: taken ')).toBe(true);
   });
@@ -28,7 +44,9 @@ describe('failure encoding across the durable boundary', () => {
 
 describe('redaction', () => {
   it('removes credentials and secret query values', () => {
-    expect(redactUrl('https://u:p@h.example/x?apikey=abc&where=1')).toBe('https://h.example/x?apikey=REDACTED&where=1');
+    expect(redactUrl('https://u:p@h.example/x?apikey=abc&where=1')).toBe(
+      'https://h.example/x?apikey=REDACTED&where=1',
+    );
     expect(redactUrl('not a url')).toBe('<unparseable url>');
   });
 

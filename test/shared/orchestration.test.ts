@@ -44,7 +44,9 @@ const fetched = (short: 'regional' | 'national', records: number): FetchResult =
   completeness: { ...completeness, expected: records, received: records },
 });
 const stored = (f: FetchResult): StoredFile =>
-  f.ok ? { path: f.finalPath, bytes: f.bytes, sha256: f.sha256, records: f.records, written: true } : (undefined as never);
+  f.ok
+    ? { path: f.finalPath, bytes: f.bytes, sha256: f.sha256, records: f.records, written: true }
+    : (undefined as never);
 const R = fetched('regional', 144);
 const N = fetched('national', 12);
 
@@ -64,7 +66,12 @@ describe('ingestEco2mix orchestrator (durable-functions replay executor)', () =>
       backoffCoefficient: 2,
       maxRetryIntervalInMilliseconds: 30000,
     });
-    expect(actions[1]?.input).toEqual({ instanceId: ID, slot: input.slot, slice: N.slice, multiSlice: false });
+    expect(actions[1]?.input).toEqual({
+      instanceId: ID,
+      slot: input.slot,
+      slice: N.slice,
+      multiSlice: false,
+    });
     expect(state.customStatus).toEqual({ stage: 'fetch', slices: 2, fetched: 0, stored: 0, failed: 0 });
     expect(state.isDone).toBe(false);
   });
@@ -100,7 +107,10 @@ describe('ingestEco2mix orchestrator (durable-functions replay executor)', () =>
   it('audits once, then records state per dataset and returns the summary', async () => {
     const mid = await replay(ingestionOrchestration, ID, throughAudit());
     const audit = flatten(mid.actions)[4];
-    expect([audit?.functionName, (audit?.input as { status: string }).status]).toEqual([FN.auditActivity, 'succeeded']);
+    expect([audit?.functionName, (audit?.input as { status: string }).status]).toEqual([
+      FN.auditActivity,
+      'succeeded',
+    ]);
     expect((audit?.input as { files: StoredFile[] }).files).toEqual([stored(R), stored(N)]);
 
     const auditOut = {
@@ -162,7 +172,12 @@ describe('ingestEco2mix orchestrator (durable-functions replay executor)', () =>
   });
 
   it('waits on the host retry timers and records the failure after the last attempt', async () => {
-    const failure = encodeFailure({ code: 'RTE_HTTP_503', httpStatus: 503, message: 'GET x answered 503', retryable: true });
+    const failure = encodeFailure({
+      code: 'RTE_HTTP_503',
+      httpStatus: 503,
+      message: 'GET x answered 503',
+      retryable: true,
+    });
     const h = episode1().scheduled(0, FN.fetchActivity, {}).scheduled(1, FN.fetchActivity, {}).endEpisode();
     h.episode().completed(0, R);
     // national: attempts 1..4 fail; the host creates a timer after each, the final one included
@@ -187,9 +202,17 @@ describe('ingestEco2mix orchestrator (durable-functions replay executor)', () =>
   });
 
   it('fails after auditing when every slice failed', async () => {
-    const failure = encodeFailure({ code: 'RTE_TIMEOUT', httpStatus: null, message: 'timed out after 30000 ms', retryable: true });
+    const failure = encodeFailure({
+      code: 'RTE_TIMEOUT',
+      httpStatus: null,
+      message: 'timed out after 30000 ms',
+      retryable: true,
+    });
     const single: IngestionInput = { ...input, datasets: ['eco2mix-national-tr'] };
-    const h = new History('2026-11-28T06:15:00Z').started(FN.orchestrator, single).scheduled(0, FN.fetchActivity, {}).endEpisode();
+    const h = new History('2026-11-28T06:15:00Z')
+      .started(FN.orchestrator, single)
+      .scheduled(0, FN.fetchActivity, {})
+      .endEpisode();
     let id = 0;
     let next = 1;
     for (let attempt = 1; attempt <= 4; attempt++) {
@@ -213,7 +236,10 @@ describe('ingestEco2mix orchestrator (durable-functions replay executor)', () =>
       },
     ]);
     const auditId = next++;
-    h.scheduled(auditId, FN.auditActivity, {}).endEpisode().episode().completed(auditId, { heartbeat: 'hb', requests: 4, requestsByDataset: {} });
+    h.scheduled(auditId, FN.auditActivity, {})
+      .endEpisode()
+      .episode()
+      .completed(auditId, { heartbeat: 'hb', requests: 4, requestsByDataset: {} });
     const s2 = await replay(ingestionOrchestration, ID, h);
     const last = flatten(s2.actions).at(-1);
     expect(last?.actionType).toBe(5);
@@ -221,7 +247,9 @@ describe('ingestEco2mix orchestrator (durable-functions replay executor)', () =>
     h.timerCreated(timerId, new Date(0)).endEpisode().episode().timerFired(timerId, new Date(0));
     const s3 = await replay(ingestionOrchestration, ID, h);
     expect(s3.isDone).toBe(false);
-    expect(s3.error).toMatch(/^Ingestion failed: all 1 slices failed\. \{"status":"failed","records":0,"files":0/);
+    expect(s3.error).toMatch(
+      /^Ingestion failed: all 1 slices failed\. \{"status":"failed","records":0,"files":0/,
+    );
   });
 
   it('is deterministic: the same history gives the same actions', async () => {
@@ -231,8 +259,17 @@ describe('ingestEco2mix orchestrator (durable-functions replay executor)', () =>
   });
 
   it('bounds the fan-out to the configured parallelism', async () => {
-    const wide: IngestionInput = { ...input, from: '2026-11-01T00:00:00Z', to: '2026-11-04T00:00:00Z', parallelism: 2 };
-    const state = await replay(ingestionOrchestration, ID, new History('2026-11-28T06:15:00Z').started(FN.orchestrator, wide));
+    const wide: IngestionInput = {
+      ...input,
+      from: '2026-11-01T00:00:00Z',
+      to: '2026-11-04T00:00:00Z',
+      parallelism: 2,
+    };
+    const state = await replay(
+      ingestionOrchestration,
+      ID,
+      new History('2026-11-28T06:15:00Z').started(FN.orchestrator, wide),
+    );
     const first = flatten(state.actions);
     expect(first).toHaveLength(2);
     expect((first[0]?.input as { multiSlice: boolean }).multiSlice).toBe(true);

@@ -1,7 +1,9 @@
 import { estimateCalls, parseRunRequest } from '../../shared/runRequest';
 
 const config = {
-  datasets: ['eco2mix-regional-tr', 'eco2mix-national-tr'] as ('eco2mix-regional-tr' | 'eco2mix-national-tr')[],
+  datasets: ['eco2mix-regional-tr', 'eco2mix-national-tr'] as (
+    'eco2mix-regional-tr' | 'eco2mix-national-tr'
+  )[],
   lookbackMs: 3 * 3600_000,
   maxBackfillMs: 31 * 86_400_000,
 };
@@ -12,13 +14,27 @@ describe('parseRunRequest', () => {
   it('re-runs the latest window without a body', () => {
     expect(parse('')).toEqual({
       ok: true,
-      value: { kind: 'manual', from: '2026-11-28T03:15:00Z', to: '2026-11-28T06:15:00Z', datasets: config.datasets },
+      value: {
+        kind: 'manual',
+        from: '2026-11-28T03:15:00Z',
+        to: '2026-11-28T06:15:00Z',
+        datasets: config.datasets,
+      },
     });
   });
   it('accepts a backfill', () => {
-    expect(parse('{"from":"2026-11-01T00:00:00Z","to":"2026-11-03T00:00:00+00:00","datasets":["eco2mix-national-tr"]}')).toEqual({
+    expect(
+      parse(
+        '{"from":"2026-11-01T00:00:00Z","to":"2026-11-03T00:00:00+00:00","datasets":["eco2mix-national-tr"]}',
+      ),
+    ).toEqual({
       ok: true,
-      value: { kind: 'backfill', from: '2026-11-01T00:00:00Z', to: '2026-11-03T00:00:00Z', datasets: ['eco2mix-national-tr'] },
+      value: {
+        kind: 'backfill',
+        from: '2026-11-01T00:00:00Z',
+        to: '2026-11-03T00:00:00Z',
+        datasets: ['eco2mix-national-tr'],
+      },
     });
   });
   it.each([
@@ -46,6 +62,8 @@ describe('parseRunRequest', () => {
     expect(r.ok ? 0 : r.status).toBe(413);
   });
   it('estimates one call per slice', () => {
-    expect(estimateCalls({ from: '2026-10-01T00:00:00Z', to: '2026-10-31T00:00:00Z', datasets: config.datasets })).toBe(60);
+    expect(
+      estimateCalls({ from: '2026-10-01T00:00:00Z', to: '2026-10-31T00:00:00Z', datasets: config.datasets }),
+    ).toBe(60);
   });
 });

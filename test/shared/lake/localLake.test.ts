@@ -17,7 +17,10 @@ describe('local lake', () => {
     await lake.write('rte/production/2026/11/28/a.json', body, opts);
     expect(readFileSync(path.join(dir, 'bronze/rte/production/2026/11/28/a.json')).equals(body)).toBe(true);
     expect(await lake.stat('rte/production/2026/11/28/a.json')).toEqual({ size: body.length, ...opts });
-    expect(readdirSync(path.join(dir, 'bronze/rte/production/2026/11/28')).sort()).toEqual(['.a.json.meta.json', 'a.json']);
+    expect(readdirSync(path.join(dir, 'bronze/rte/production/2026/11/28')).sort()).toEqual([
+      '.a.json.meta.json',
+      'a.json',
+    ]);
   });
 
   it('renames with metadata and lists files only', async () => {

@@ -207,7 +207,11 @@ export async function listRuns(client: DurableClient, query: URLSearchParams): P
     : await client.getStatusAll();
   const runs = all
     .filter((s) => s.instanceId.startsWith(INSTANCE_PREFIX.scheduled))
-    .sort((a, b) => new Date(b.createdTime).getTime() - new Date(a.createdTime).getTime())
+    .sort(
+      (a, b) =>
+        new Date(b.createdTime).getTime() - new Date(a.createdTime).getTime() ||
+        b.instanceId.localeCompare(a.instanceId),
+    )
     .slice(0, limit)
     .map(view);
   return json(200, { runs });

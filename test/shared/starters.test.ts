@@ -1,0 +1,148 @@
+import { HttpRequest } from '@azure/functions';
+import { getConfig } from '../../shared/config';
+import {
+  getRun,
+  getState,
+  listRuns,
+  manualInstanceId,
+  scheduledInstanceId,
+  scheduledWindow,
+  startManualRun,
+  startScheduledRun,
+} from '../../shared/starters';
+import { initialState } from '../../shared/state';
+import { startHarness, type Harness } from '../e2e/harness';
+
+const NOW = Date.parse('2026-11-27T06:22:41Z');
+const post = (body?: string, headers: Record<string, string> = {}) =>
+  new HttpRequest({
+    method: 'POST',
+    url: 'http://localhost:7071/api/ingestion/runs',
+    body: body === undefined ? undefined : { string: body },
+    headers,
+  });
+
+describe('starters (real DurableClient from the embedded runtime, real HttpRequest)', () => {
+  let h: Harness;
+  const logs: string[] = [];
+  const log = (l: string) => logs.push(l);
+  beforeAll(async () => {
+    h = await startHarness({ env: { RTE_MONTHLY_CALL_BUDGET: '100' } });
+  });
+  afterAll(async () => h.stop());
+
+  it('names runs with stable prefixes', () => {
+    expect(scheduledInstanceId(Date.parse('2026-11-28T06:15:00Z'))).toBe('eco2mix-20261128T0615Z');
+    expect(manualInstanceId('manual', NOW, '', '', 'abc123')).toBe('eco2mix-manual-20261127T062241Z-abc123');
+    expect(manualInstanceId('backfill', NOW, '2026-11-01T00:00:00Z', '2026-11-03T00:00:00Z', 'abc123')).toBe(
+      'eco2mix-backfill-20261101T0000Z-20261103T0000Z-20261127T062241Z-abc123',
+    );
+  });
+
+  it('derives the scheduled window from the watermark, capped by the run span', () => {
+    const slot = Date.parse('2026-11-28T06:15:00Z');
+    const cfg = { lookbackMs: 3 * 3600_000, maxRunSpanMs: 7 * 86_400_000 };
+    const fresh = initialState('eco2mix-regional-tr');
+    expect(scheduledWindow([fresh], slot, cfg)).toEqual({
+      from: '2026-11-28T03:15:00Z',
+      to: '2026-11-28T06:15:00Z',
+    });
+    const behind = { ...fresh, watermark: '2026-11-27T20:00:00Z' };
+    expect(scheduledWindow([behind], slot, cfg)).toEqual({
+      from: '2026-11-27T20:00:00Z',
+      to: '2026-11-28T06:15:00Z',
+    });
+    const far = { ...fresh, watermark: '2026-11-01T00:00:00Z' };
+    expect(scheduledWindow([far], slot, cfg)).toEqual({
+      from: '2026-11-01T00:00:00Z',
+      to: '2026-11-08T00:00:00Z',
+    });
+  });
+
+  it('starts one run per slot and logs why it starts nothing the second time', async () => {
+    const client = h.host.client();
+    const first = await startScheduledRun(client, getConfig(), { isPastDue: true }, NOW, log);
+    expect(first).toEqual({ started: true, instanceId: 'eco2mix-20261127T0615Z' });
+    await h.wait(first.instanceId);
+    const second = await startScheduledRun(client, getConfig(), { isPastDue: false }, NOW + 60_000, log);
+    expect(second).toEqual({
+      started: false,
+      instanceId: 'eco2mix-20261127T0615Z',
+      reason: 'instance eco2mix-20261127T0615Z is already Completed',
+    });
+    expect(logs).toContain('timer fired for slot 2026-11-27T06:15:00Z (isPastDue=true)');
+    expect(logs).toContain('not starting: instance eco2mix-20261127T0615Z is already Completed');
+  });
+
+  it('answers 400 naming the field, and 202 with the check-status payload', async () => {
+    const client = h.host.client();
+    const bad = await startManualRun(client, getConfig(), post('{"from":"2026-11-01"}'), NOW, 'n1', log);
+    expect([
+      bad.status,
+      (bad as { jsonBody: { details: { field: string } } }).jsonBody.details.field,
+    ]).toEqual([400, 'from']);
+    const big = await startManualRun(
+      client,
+      getConfig(),
+      post('{}', { 'content-length': String(2 * 1024 * 1024) }),
+      NOW,
+      'n2',
+      log,
+    );
+    expect(big.status).toBe(413);
+    const ok = (await startManualRun(client, getConfig(), post(''), NOW, 'n3', log)) as {
+      status: number;
+      body: unknown;
+    };
+    expect(ok.status).toBe(202);
+    const payload = JSON.parse(await new Response(ok.body as BodyInit).text()) as {
+      id: string;
+      statusQueryGetUri: string;
+    };
+    expect(payload.id).toBe('eco2mix-manual-20261127T062241Z-n3');
+    expect(payload.statusQueryGetUri).toContain(
+      '/runtime/webhooks/durabletask/instances/eco2mix-manual-20261127T062241Z-n3',
+    );
+    await h.wait(payload.id);
+  });
+
+  it('refuses a backfill over the monthly budget with 429 and starts nothing', async () => {
+    const client = h.host.client();
+    const before = h.host.engine.listInstances({}).instances.length;
+    const res = await startManualRun(
+      client,
+      getConfig(),
+      post('{"from":"2026-06-01T00:00:00Z","to":"2026-08-01T00:00:00Z"}'),
+      NOW,
+      'n4',
+      log,
+    );
+    expect(res.status).toBe(429);
+    expect((res as { jsonBody: unknown }).jsonBody).toEqual({
+      error: 'monthly API call budget exceeded',
+      details: { needed: 122, remaining: 96, budget: 100 },
+    });
+    expect(h.host.engine.listInstances({}).instances).toHaveLength(before);
+  });
+
+  it('reads runs and state', async () => {
+    const client = h.host.client();
+    expect((await getRun(client, '../../etc')).status).toBe(400);
+    expect((await getRun(client, 'eco2mix-nope')).status).toBe(404);
+    const one = await getRun(client, 'eco2mix-20261127T0615Z');
+    expect((one.jsonBody as { runtimeStatus: string }).runtimeStatus).toBe('Completed');
+    const listed = await listRuns(client, new URLSearchParams('status=completed&limit=1'));
+    expect((listed.jsonBody as { runs: { instanceId: string }[] }).runs.map((r) => r.instanceId)).toEqual([
+      'eco2mix-manual-20261127T062241Z-n3',
+    ]);
+    expect((await listRuns(client, new URLSearchParams('status=done'))).status).toBe(400);
+    expect((await listRuns(client, new URLSearchParams('limit=0'))).status).toBe(400);
+    const state = await getState(client, getConfig(), Date.now());
+    const body = state.jsonBody as {
+      datasets: { watermark: string; callsMonth: number }[];
+      budget: Record<string, number>;
+    };
+    expect(body.datasets.map((d) => d.watermark)).toEqual(['2026-11-27T06:15:00Z', '2026-11-27T06:15:00Z']);
+    expect(body.budget).toEqual({ monthly: 100, usedThisMonth: 4, remaining: 96 });
+  });
+});

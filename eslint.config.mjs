@@ -2,14 +2,28 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-package/**', 'coverage/**', 'node_modules/**', '.durable/**', 'data/**', '*.js', '*.mjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'dist-package/**',
+      'coverage/**',
+      'node_modules/**',
+      '.durable/**',
+      'data/**',
+      '*.js',
+      '*.mjs',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read settings through shared/config.ts' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read settings through shared/config.ts' },
+      ],
     },
   },
   {

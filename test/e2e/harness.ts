@@ -26,23 +26,40 @@ export interface Harness {
   logs: ReturnType<typeof memoryLogger>;
   /** POST /api/ingestion/runs through the real HTTP trigger; returns status and JSON body. */
   startRun(body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
-  /** Fires the timer starter as the timer host would; returns the scheduled instance id, if one started. */
-  fireTimer(): Promise<void>;
+  /** Fires the timer starter as the timer host would (isPastDue false unless given). */
+  fireTimer(isPastDue?: boolean): Promise<void>;
+  /** GET an app route (path after the origin, e.g. `/api/ingestion/state`) with the function key. */
+  get(pathAndQuery: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** The state entity of one dataset, as the engine holds it. */
+  state(dataset: string): Record<string, unknown> | undefined;
   /** Waits for an instance to finish and for its entity signals to land. */
   wait(instanceId: string): Promise<InstanceRecord>;
   /** Lake files (relative to the bronze filesystem), metadata sidecars excluded. */
   files(prefix?: string): string[];
   read(lakePath: string): Buffer;
+  /** The metadata sidecar of a lake file (`.name.meta.json` beside it). */
+  sidecar(lakePath: string): { contentType: string; metadata: Record<string, string> };
+  /** Every file under the lake root (relative to it), dot-files included. */
+  allLakeFiles(): string[];
   stop(): Promise<void>;
 }
 
-export async function startHarness(
-  opts: { env?: Record<string, string>; odre?: FakeOdreOptions; host?: Partial<HostOptions> } = {},
-): Promise<Harness> {
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  odre?: FakeOdreOptions;
+  host?: Partial<HostOptions>;
+  /** Reuse these folders (e.g. to resume a task hub another process left behind). */
+  lakeDir?: string;
+  durableDir?: string;
+  /** Reuse a running stand-in; it is then left open by stop(). */
+  odreInstance?: FakeOdre;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'ww-e2e-'));
-  const lakeDir = path.join(base, 'data');
-  const durableDir = path.join(base, '.durable');
-  const odre = await startFakeOdre(opts.odre);
+  const lakeDir = opts.lakeDir ?? path.join(base, 'data');
+  const durableDir = opts.durableDir ?? path.join(base, '.durable');
+  const odre = opts.odreInstance ?? (await startFakeOdre(opts.odre));
   const env: Record<string, string> = {
     RTE_API_BASE_URL: odre.url,
     LOCAL_LAKE_DIR: lakeDir,
@@ -74,12 +91,12 @@ export async function startHarness(
     await host.engine.waitForIdle();
     return rec;
   };
-  const walk = (dir: string, rel: string, out: string[]): void => {
+  const walk = (dir: string, rel: string, out: string[], dotFiles = false): void => {
     if (!fs.existsSync(dir)) return;
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (e.name.startsWith('.')) continue;
+      if (e.name.startsWith('.') && !dotFiles) continue;
       const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(path.join(dir, e.name), r, out);
+      if (e.isDirectory()) walk(path.join(dir, e.name), r, out, dotFiles);
       else out.push(r);
     }
   };
@@ -98,12 +115,23 @@ export async function startHarness(
       const text = await res.text();
       return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
     },
-    async fireTimer() {
+    async fireTimer(isPastDue = false) {
       await host.invoke(FN.timerStarter, {
-        isPastDue: false,
+        isPastDue,
         schedule: { adjustForDST: false },
         scheduleStatus: null,
       });
+    },
+    async get(pathAndQuery: string) {
+      const res = await fetch(`${host.httpUrl}${pathAndQuery}`, {
+        headers: { 'x-functions-key': 'e2e-key' },
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    },
+    state(dataset: string) {
+      const ent = host.engine.readEntity(FN.stateEntity, dataset);
+      return ent.exists ? (ent.state as Record<string, unknown>) : undefined;
     },
     wait,
     files(prefix = '') {
@@ -114,9 +142,22 @@ export async function startHarness(
     read(lakePath: string) {
       return fs.readFileSync(path.join(lakeDir, 'bronze', lakePath));
     },
+    sidecar(lakePath: string) {
+      const full = path.join(lakeDir, 'bronze', lakePath);
+      const side = path.join(path.dirname(full), `.${path.basename(full)}.meta.json`);
+      return JSON.parse(fs.readFileSync(side, 'utf8')) as {
+        contentType: string;
+        metadata: Record<string, string>;
+      };
+    },
+    allLakeFiles() {
+      const out: string[] = [];
+      walk(lakeDir, '', out, true);
+      return out.sort();
+    },
     async stop() {
       await host.stop();
-      await odre.close();
+      if (!opts.odreInstance) await odre.close();
       for (const [k, v] of Object.entries(saved)) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;

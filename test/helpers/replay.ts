@@ -8,7 +8,9 @@ import type { OrchestrationContext, OrchestrationHandler } from 'durable-functio
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const testing = require('durable-functions/lib/src/util/testingUtils') as {
-  createOrchestrator(fn: OrchestrationHandler): (input: unknown, context: unknown) => Promise<OrchestratorState>;
+  createOrchestrator(
+    fn: OrchestrationHandler,
+  ): (input: unknown, context: unknown) => Promise<OrchestratorState>;
   DurableOrchestrationInput: new (
     instanceId: string,
     history: unknown[],
@@ -52,7 +54,13 @@ export class History {
     this.t = Date.parse(start);
   }
   private push(type: number, id: number, fields: Record<string, unknown> = {}): this {
-    this.events.push({ EventType: type, EventId: id, IsPlayed: false, Timestamp: new Date(this.t), ...fields });
+    this.events.push({
+      EventType: type,
+      EventId: id,
+      IsPlayed: false,
+      Timestamp: new Date(this.t),
+      ...fields,
+    });
     return this;
   }
   started(name: string, input: unknown): this {
@@ -66,7 +74,10 @@ export class History {
     return this.push(4, id, { Name: name, Input: JSON.stringify(input) });
   }
   completed(scheduledId: number, result: unknown): this {
-    return this.push(5, -1, { TaskScheduledId: scheduledId, Result: result === undefined ? 'null' : JSON.stringify(result) });
+    return this.push(5, -1, {
+      TaskScheduledId: scheduledId,
+      Result: result === undefined ? 'null' : JSON.stringify(result),
+    });
   }
   failed(scheduledId: number, reason: string): this {
     return this.push(6, -1, { TaskScheduledId: scheduledId, Reason: reason, Details: 'stack' });
@@ -82,11 +93,23 @@ export class History {
   }
 }
 
-export async function replay(fn: OrchestrationHandler, instanceId: string, history: History): Promise<OrchestratorState> {
+export async function replay(
+  fn: OrchestrationHandler,
+  instanceId: string,
+  history: History,
+): Promise<OrchestratorState> {
   const run = testing.createOrchestrator(fn);
   const started = history.events.find((e) => e.EventType === 0);
   const input: unknown = typeof started?.Input === 'string' ? JSON.parse(started.Input) : undefined;
-  const binding = new testing.DurableOrchestrationInput(instanceId, history.events, input, undefined, undefined, undefined, 2);
+  const binding = new testing.DurableOrchestrationInput(
+    instanceId,
+    history.events,
+    input,
+    undefined,
+    undefined,
+    undefined,
+    2,
+  );
   try {
     return await run(binding, new DummyOrchestrationContext('orchestrator', 'inv', () => undefined));
   } catch (err) {

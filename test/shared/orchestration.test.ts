@@ -243,7 +243,8 @@ describe('ingestEco2mix orchestrator (durable-functions replay executor)', () =>
     const s2 = await replay(ingestionOrchestration, ID, h);
     const last = flatten(s2.actions).at(-1);
     expect(last?.actionType).toBe(5);
-    const timerId = next++ + 1;
+    // the entity signal before the timer took sequence number `next`
+    const timerId = next + 1;
     h.timerCreated(timerId, new Date(0)).endEpisode().episode().timerFired(timerId, new Date(0));
     const s3 = await replay(ingestionOrchestration, ID, h);
     expect(s3.isDone).toBe(false);

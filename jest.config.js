@@ -2,7 +2,7 @@
 module.exports = {
   roots: ['<rootDir>/test'],
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   moduleNameMapper: { '^@azure/functions-core$': '<rootDir>/runtime/functionsCore.ts' },
   testTimeout: 60000,
   collectCoverageFrom: ['shared/**/*.ts'],

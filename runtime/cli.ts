@@ -23,6 +23,24 @@ import {
   type InstanceRecord,
   type RuntimeStatus,
 } from './durable/types';
+import { DEFAULT_SCHEDULE, loadConfig } from '../shared/config';
+
+/** The timer binding reads %INGESTION_SCHEDULE%; Azure gets it from the infrastructure, a laptop from here. */
+const APP_DEFAULT_SETTINGS = { INGESTION_SCHEDULE: DEFAULT_SCHEDULE };
+
+/** Banner lines about the app's own settings, read after local.settings.json is applied. */
+function appBanner(): string[] {
+  const c = loadConfig(process.env);
+  const lake =
+    c.lake.kind === 'local'
+      ? `${c.lake.dir}/${c.lake.filesystem}`
+      : `abfss://${c.lake.filesystem}@${new URL(c.lake.endpoint).host}`;
+  return [
+    `Lake: ${lake}`,
+    `ODRE API: ${c.apiBaseUrl} (auth: ${c.auth.mode})`,
+    `Datasets: ${c.datasets.join(', ')}`,
+  ];
+}
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -210,6 +228,8 @@ async function cmdStart(args: string[], io: CliIo): Promise<number> {
   const factor = parseAcceleration(p);
   const { rootDir, durableDir, hubName } = resolvePaths(p);
   const host = await startHost({
+    defaultSettings: APP_DEFAULT_SETTINGS,
+    bannerExtras: appBanner,
     rootDir,
     entryFiles: p.flags.entry,
     durableDir,
@@ -263,6 +283,7 @@ async function cmdIngest(args: string[], io: CliIo): Promise<number> {
   if (p.flags.dataset) body.datasets = p.flags.dataset;
 
   const host = await startHost({
+    defaultSettings: APP_DEFAULT_SETTINGS,
     rootDir,
     durableDir,
     hubName,

@@ -47,7 +47,7 @@ export interface HostOptions {
   maxConcurrentActivities?: number;
   logger?: Logger;
   /** Extra lines for the startup banner. */
-  bannerExtras?: string[];
+  bannerExtras?: string[] | (() => string[]);
   /** Where the banner goes (default: logger at information; false: no banner). */
   banner?: false | ((text: string) => void);
   /** Start timer triggers (default true). */
@@ -56,6 +56,8 @@ export interface HostOptions {
   runOnStartup?: boolean;
   /** Read local.settings.json Values into process.env (default true). */
   loadSettings?: boolean;
+  /** App settings applied after local.settings.json, only where still unset (what `az functionapp` would have set). */
+  defaultSettings?: Record<string, string>;
   /** Serve HTTP triggers (default true). */
   http?: boolean;
 }
@@ -153,6 +155,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     entryFiles: options.entryFiles,
     loadSettings: options.loadSettings,
   });
+  for (const [name, value] of Object.entries(options.defaultSettings ?? {})) {
+    if (process.env[name] === undefined || process.env[name] === '') process.env[name] = value;
+  }
   const hostJson = readHostJson(rootDir);
   const hubName = resolveHubName(rootDir, options.hubName);
   const durableDir = path.resolve(options.durableDir ?? path.join(rootDir, '.durable'));
@@ -252,7 +257,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     timerNext: timerHost?.nextOccurrences() ?? {},
     maxConcurrentActivities,
     clock,
-    extras: options.bannerExtras ?? [],
+    extras:
+      typeof options.bannerExtras === 'function' ? options.bannerExtras() : (options.bannerExtras ?? []),
   });
   if (options.banner !== false) {
     if (options.banner) options.banner(banner);

@@ -46,6 +46,9 @@ export const FORBIDDEN_SECRET_VARIABLES = [
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** Every 15 minutes, on the quarter hour (NCRONTAB: seconds first). */
+export const DEFAULT_SCHEDULE = '0 */15 * * * *';
+
 const HOUR_MS = 3600_000;
 const DAY_MS = 24 * HOUR_MS;
 
@@ -85,7 +88,7 @@ export function loadConfig(env: Env): Config {
 
   const runningInAzure = Boolean(env.WEBSITE_INSTANCE_ID || env.WEBSITE_SITE_NAME);
 
-  const schedule = str('INGESTION_SCHEDULE', '0 */15 * * * *');
+  const schedule = str('INGESTION_SCHEDULE', DEFAULT_SCHEDULE);
   if (schedule.split(/\s+/).length !== 6) {
     problems.push(
       `INGESTION_SCHEDULE must be an NCRONTAB expression with six fields (seconds first), got "${schedule}"`,

@@ -1,24 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { DatasetId } from './constants';
 import { checkCompleteness } from './completeness';
 import { PermanentError, RetryableError, type FailureCode } from './errors';
+import type { FetchWindowRequest, FetchWindowResult } from './rte/client';
 import type { Lake } from './lake/lake';
 import { attemptsPath, finalPath, stagingPath } from './paths';
 import type { FetchInput, FetchResult } from './types';
 
-/** What the fetch needs from the ODRE client (shared/rte/client.ts), bound to its HTTP client and credentials. */
-export type WindowFetcher = (req: { dataset: DatasetId; from: string; to: string }) => Promise<
-  | {
-      ok: true;
-      body: Buffer;
-      rows: Record<string, unknown>[];
-      status: number;
-      rateLimitRemaining: number | null;
-      url: string;
-      requests: number;
-    }
-  | { ok: false; failure: FailureCode; url: string; requests: number }
->;
+/** The ODRE client's fetchWindow, bound to its HTTP client and credentials. */
+export type WindowFetcher = (req: FetchWindowRequest) => Promise<FetchWindowResult>;
 
 export interface AttemptCounter {
   attempts: number;

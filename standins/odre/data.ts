@@ -205,6 +205,7 @@ export const REGIONAL_FIELDS = [
   'column_68',
 ] as const;
 
+// Kept apart from the app's KNOWN_FIELDS on purpose: the stand-in mirrors the real API, not the app.
 export const NATIONAL_FIELDS = [
   'perimetre',
   'nature',

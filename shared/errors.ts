@@ -1,4 +1,4 @@
-import { isAxiosError } from 'axios';
+import type { AxiosError } from 'axios';
 
 /** A setting is missing or malformed; the message names every bad setting. */
 export class ConfigError extends Error {
@@ -95,6 +95,11 @@ export interface HttpErrorSummary {
   status: number | null;
   code: string | null;
   body: string;
+}
+
+/** axios' own test (`isAxiosError`), without loading axios when this module is imported (cold start). */
+function isAxiosError(err: unknown): err is AxiosError {
+  return typeof err === 'object' && err !== null && (err as { isAxiosError?: unknown }).isAxiosError === true;
 }
 
 /**

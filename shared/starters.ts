@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, Timer } from '@azure/functions';
 import { EntityId, type DurableClient, type DurableOrchestrationStatus } from 'durable-functions';
-import type { Config } from './config';
+import { getConfig, type Config } from './config';
+import { ConfigError } from './errors';
 import { FN, INSTANCE_PREFIX, type DatasetId } from './constants';
 import { assertSegment } from './paths';
 import { estimateCalls, MAX_BODY_BYTES, parseRunRequest } from './runRequest';
@@ -108,12 +109,35 @@ export async function startScheduledRun(
     datasets: [...config.datasets],
     parallelism: config.parallelism,
   };
-  await client.startNew(FN.orchestrator, { instanceId, input });
+  try {
+    await client.startNew(FN.orchestrator, { instanceId, input });
+  } catch (err) {
+    // Another firing for the same slot started it between the check above and startNew (409).
+    const raced = await findInstance(client, instanceId);
+    if (!raced || !KEEP.has(String(raced.runtimeStatus))) throw err;
+    const reason = `instance ${instanceId} was started concurrently and is ${String(raced.runtimeStatus)}`;
+    log(`not starting: ${reason}`);
+    return { started: false, instanceId, reason };
+  }
   log(`started ${instanceId} for [${window.from}, ${window.to})`);
   return { started: true, instanceId };
 }
 
 const json = (status: number, body: unknown): HttpResponseInit => ({ status, jsonBody: body });
+
+/**
+ * The settings for an HTTP function: a broken setting answers 500 naming every bad setting (the
+ * caller holds a function key, so is an operator), instead of the host's bare "internal error".
+ */
+export function configOrResponse(log: Log): { config: Config } | { response: HttpResponseInit } {
+  try {
+    return { config: getConfig() };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    log(err.message);
+    return { response: json(500, { error: 'invalid configuration', details: { problems: err.problems } }) };
+  }
+}
 
 export async function startManualRun(
   client: DurableClient,

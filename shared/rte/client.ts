@@ -1,6 +1,13 @@
 import { AxiosError, isAxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import type { DatasetId } from '../constants';
-import { redactUrl, RetryableError, summarizeHttpError, truncate, type FailureCode } from '../errors';
+import {
+  PermanentError,
+  redactUrl,
+  RetryableError,
+  summarizeHttpError,
+  truncate,
+  type FailureCode,
+} from '../errors';
 
 export interface FetchWindowDeps {
   http: AxiosInstance;
@@ -187,7 +194,15 @@ export async function fetchWindow(
   const retryable = (failure: Omit<FailureCode, 'retryable'>): RteRetryableError =>
     new RteRetryableError({ ...failure, retryable: true }, requests);
 
-  const authorization = await deps.getAuthorization();
+  let authorization: string | null;
+  try {
+    authorization = await deps.getAuthorization();
+  } catch (err) {
+    // No API request was sent: say so, or the attempt is billed one request against the quota.
+    if (err instanceof PermanentError) return { ok: false, failure: err.failure, url, requests: 0 };
+    if (err instanceof RetryableError) throw new RteRetryableError(err.failure, 0);
+    throw err;
+  }
   let res: AxiosResponse;
   try {
     res = await deps.http.get(request.path, {

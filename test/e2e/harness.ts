@@ -18,6 +18,35 @@ import { startFakeOdre, type FakeOdre, type FakeOdreOptions } from '../../standi
 export const ROOT = path.resolve(__dirname, '../..');
 export const APP_ENTRIES = ['triggers/*.ts', 'orchestrators/*.ts', 'activities/*.ts', 'entities/*.ts'];
 
+/**
+ * For `jest.useFakeTimers`: fake `Date` only (the app derives schedule slots and budgets from
+ * `Date.now()`), keep every real timer, so the runtime, HTTP and the stand-in run as usual.
+ * `Date` then stays frozen at `now` until `jest.setSystemTime` moves it.
+ */
+export const FAKE_DATE_ONLY: { doNotFake: FakeableAPI[] } = {
+  doNotFake: [
+    'hrtime',
+    'nextTick',
+    'performance',
+    'queueMicrotask',
+    'requestAnimationFrame',
+    'cancelAnimationFrame',
+    'requestIdleCallback',
+    'cancelIdleCallback',
+    'setImmediate',
+    'clearImmediate',
+    'setInterval',
+    'clearInterval',
+    'setTimeout',
+    'clearTimeout',
+  ],
+};
+
+/** The log lines a function wrote with `context.log`. */
+export function functionLogs(h: Pick<Harness, 'logs'>, functionName: string): string[] {
+  return h.logs.lines.filter((l) => l.category === `Function.${functionName}`).map((l) => l.message);
+}
+
 export interface Harness {
   host: RunningHost;
   odre: FakeOdre;

@@ -14,7 +14,10 @@ export interface AttemptCounter {
   requests: number;
 }
 
-/** Each attempt is counted in the lake before it starts: the orchestrator cannot see retries. */
+/**
+ * Each attempt is counted in the lake once it has an answer: the orchestrator cannot see the
+ * host's retries. (An attempt cut short by a crash goes uncounted; its requests are in the logs.)
+ */
 export async function readCounter(lake: Lake, path: string): Promise<AttemptCounter> {
   const raw = await lake.read(path);
   if (!raw) return { attempts: 0, requests: 0 };
@@ -47,7 +50,6 @@ export async function fetchSliceToStaging(
   const counterPath = attemptsPath(instanceId, slice.key);
   const counter = await readCounter(deps.lake, counterPath);
   counter.attempts++;
-  await writeCounter(deps.lake, counterPath, counter);
 
   let answer: Awaited<ReturnType<WindowFetcher>>;
   try {

@@ -26,36 +26,14 @@ export interface AuditOutput {
   requestsByDataset: Partial<Record<DatasetId, number>>;
 }
 
-/**
- * Runs tasks in batches of `limit`. Each batch is scheduled at once with Task.all, then each
- * task is yielded on its own so that one failure does not hide the other results (Task.all
- * fails fast). Already-scheduled tasks are never put into a new compound task, which would
- * schedule them twice.
- */
-function* inBatches<T, R>(
-  context: OrchestrationContext,
-  items: readonly T[],
-  limit: number,
-  start: (item: T) => Task,
-  onSettled: (item: T, outcome: { ok: true; value: R } | { ok: false; error: unknown }) => void,
-): Generator<Task, void, unknown> {
-  for (let i = 0; i < items.length; i += limit) {
-    const batch = items.slice(i, i + limit);
-    const tasks = batch.map(start);
-    try {
-      yield context.df.Task.all(tasks);
-    } catch {
-      // per-task outcomes are collected below
-    }
-    for (let j = 0; j < tasks.length; j++) {
-      const item = batch[j] as T;
-      try {
-        const value = (yield tasks[j] as Task) as R;
-        onSettled(item, { ok: true, value });
-      } catch (error) {
-        onSettled(item, { ok: false, error });
-      }
-    }
+type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
+/** Yields one already-scheduled task on its own, so that its failure does not hide the others. */
+function* settle<R>(task: Task): Generator<Task, Outcome<R>, unknown> {
+  try {
+    return { ok: true, value: (yield task) as R };
+  } catch (error) {
+    return { ok: false, error };
   }
 }
 
@@ -87,20 +65,55 @@ export function* ingestionOrchestration(context: OrchestrationContext): Generato
 
   const failures: FailureInfo[] = [];
   const fetched: Fetched[] = [];
-  yield* inBatches<Slice, FetchResult>(
-    context,
-    slices,
-    parallelism,
-    (slice) =>
-      context.df.callActivityWithRetry(FN.fetchActivity, retryOptionsFor(instanceId, slice.key), {
+  const stored: { fetched: Fetched; file: StoredFile }[] = [];
+  const startFetch = (slice: Slice): Task =>
+    context.df.callActivityWithRetry(FN.fetchActivity, retryOptionsFor(instanceId, slice.key), {
+      instanceId,
+      slot: input.slot,
+      slice,
+      multiSlice,
+    } satisfies FetchInput);
+  const startStore = (item: Fetched): Task =>
+    context.df.callActivityWithRetry(
+      FN.storeActivity,
+      retryOptionsFor(instanceId, `store-${item.slice.key}`),
+      {
         instanceId,
-        slot: input.slot,
-        slice,
-        multiSlice,
-      } satisfies FetchInput),
-    (slice, outcome) => {
+        fetched: item,
+      } satisfies StoreInput,
+    );
+
+  // A pipeline of steps: each step fetches the next `parallelism` slices while it stores the
+  // slices the previous step fetched. A step is one Task.all of new tasks only: a compound task
+  // holding already-scheduled tasks would schedule them a second time (durable-js Task.any/all).
+  // Task.all fails fast, so each task is then settled on its own.
+  let toStore: Fetched[] = [];
+  for (let i = 0; i < slices.length || toStore.length > 0; i += parallelism) {
+    const fetchBatch = slices.slice(i, i + parallelism);
+    const storeBatch = toStore;
+    const storeTasks = storeBatch.map(startStore);
+    const fetchTasks = fetchBatch.map(startFetch);
+    try {
+      yield context.df.Task.all([...storeTasks, ...fetchTasks]);
+    } catch {
+      // outcomes are collected task by task below
+    }
+    for (const [j, item] of storeBatch.entries()) {
+      const outcome = yield* settle<StoredFile>(storeTasks[j] as Task);
+      if (outcome.ok) {
+        stored.push({ fetched: item, file: outcome.value });
+        status.stored++;
+      } else {
+        failures.push(failureFrom(item.slice, outcome.error, RETRY_POLICY.maxNumberOfAttempts));
+        status.failed++;
+      }
+    }
+    toStore = [];
+    for (const [j, slice] of fetchBatch.entries()) {
+      const outcome = yield* settle<FetchResult>(fetchTasks[j] as Task);
       if (outcome.ok && outcome.value.ok) {
         fetched.push(outcome.value);
+        toStore.push(outcome.value);
         status.fetched++;
       } else {
         failures.push(
@@ -110,35 +123,10 @@ export function* ingestionOrchestration(context: OrchestrationContext): Generato
         );
         status.failed++;
       }
-    },
-  );
-
-  status.stage = 'store';
-  context.df.setCustomStatus({ ...status });
-  const stored: { fetched: Fetched; file: StoredFile }[] = [];
-  yield* inBatches<Fetched, StoredFile>(
-    context,
-    fetched,
-    parallelism,
-    (item) =>
-      context.df.callActivityWithRetry(
-        FN.storeActivity,
-        retryOptionsFor(instanceId, `store-${item.slice.key}`),
-        {
-          instanceId,
-          fetched: item,
-        } satisfies StoreInput,
-      ),
-    (item, outcome) => {
-      if (outcome.ok) {
-        stored.push({ fetched: item, file: outcome.value });
-        status.stored++;
-      } else {
-        failures.push(failureFrom(item.slice, outcome.error, RETRY_POLICY.maxNumberOfAttempts));
-        status.failed++;
-      }
-    },
-  );
+    }
+    if (i + parallelism >= slices.length) status.stage = 'store';
+    context.df.setCustomStatus({ ...status });
+  }
 
   const runStatus: RunStatus =
     failures.length === 0 ? 'succeeded' : stored.length === 0 ? 'failed' : 'partial';

@@ -24,6 +24,12 @@ export function createLocalLake(dir: string, filesystem: string): Lake {
 
   const atomicWrite = async (full: string, body: Buffer | string): Promise<void> => {
     await fs.mkdir(path.dirname(full), { recursive: true });
+    // A process killed mid-write leaves its temp file behind; the write that replaces it (an
+    // activity runs again after a crash) clears the leftovers of the same target.
+    const stale = `.tmp-${path.basename(full)}-`;
+    for (const name of await fs.readdir(path.dirname(full))) {
+      if (name.startsWith(stale)) await fs.rm(path.join(path.dirname(full), name), { force: true });
+    }
     const tmp = path.join(
       path.dirname(full),
       `.tmp-${path.basename(full)}-${randomBytes(6).toString('hex')}`,
@@ -55,11 +61,16 @@ export function createLocalLake(dir: string, filesystem: string): Lake {
     location: root,
     async write(p: string, body: Buffer, options: WriteOptions): Promise<void> {
       const full = abs(p);
-      // The sidecar goes first: a file is never visible without its metadata.
-      await atomicWrite(
-        sidecarOf(full),
-        JSON.stringify({ contentType: options.contentType, metadata: options.metadata }),
-      );
+      // The sidecar goes first: a file is never visible without its metadata. Bookkeeping files
+      // without metadata (attempt counters) get none.
+      if (Object.keys(options.metadata).length > 0) {
+        await atomicWrite(
+          sidecarOf(full),
+          JSON.stringify({ contentType: options.contentType, metadata: options.metadata }),
+        );
+      } else {
+        await fs.rm(sidecarOf(full), { force: true });
+      }
       await atomicWrite(full, body);
     },
     async read(p: string): Promise<Buffer | undefined> {

@@ -127,6 +127,9 @@ interface Route {
   format: string | null;
 }
 
+/** How much of an export is generated ahead, during the latency (bounded: exports can be huge). */
+const PREBUFFER_BYTES = 8 * 1024 * 1024;
+
 interface Plan {
   status: number;
   headers: Record<string, string>;
@@ -613,8 +616,31 @@ export async function startFakeOdre(options: FakeOdreOptions = {}): Promise<Fake
     entry: RequestLogEntry,
     plan: Plan,
     truncate = false,
+    untilDue: () => Promise<void> = () => Promise.resolve(),
   ): Promise<void> => {
     const hash: Hash = createHash('sha256');
+    // The server's own work happens inside the latency, as on a remote server: the first bytes
+    // of an export are generated while the response is "in flight", then sent when it is due.
+    const pieces = plan.pieces?.[Symbol.iterator]();
+    const early: string[] = [];
+    if (pieces && !truncate) {
+      let size = 0;
+      let sinceYield = 0;
+      while (size < PREBUFFER_BYTES) {
+        const next = pieces.next();
+        if (next.done) break;
+        early.push(next.value);
+        size += next.value.length;
+        sinceYield += next.value.length;
+        // let concurrent requests in: they are all in flight together, as on a real server
+        if (sinceYield >= 64 * 1024) {
+          sinceYield = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
+    }
+    await untilDue();
+    if (res.destroyed) return;
     let body: Buffer | null = null;
     if (plan.body !== undefined) body = Buffer.isBuffer(plan.body) ? plan.body : Buffer.from(plan.body);
     else if (truncate && plan.pieces) body = Buffer.from([...plan.pieces].join(''));
@@ -643,7 +669,8 @@ export async function startFakeOdre(options: FakeOdreOptions = {}): Promise<Fake
       entry.bytes += chunk.length;
       if (!res.write(chunk)) await waitWritable(res);
     };
-    for (const piece of plan.pieces ?? []) {
+    const rest: Iterable<string> = pieces ? { [Symbol.iterator]: () => pieces } : [];
+    for (const piece of [...early, ...(truncate ? (plan.pieces ?? []) : rest)]) {
       if (res.destroyed) return;
       buffered += piece;
       if (buffered.length >= 256 * 1024) await flush();
@@ -801,11 +828,16 @@ export async function startFakeOdre(options: FakeOdreOptions = {}): Promise<Fake
     });
     openResponses.add(closed);
 
-    if (latencyMs > 0) await sleep(latencyMs);
-    if (res.destroyed) return;
+    const due = Date.now() + latencyMs;
+    const untilDue = async (): Promise<void> => {
+      const left = due - Date.now();
+      if (left > 0) await sleep(left);
+    };
 
     const fault = takeFault(r);
     if (fault) {
+      await untilDue();
+      if (res.destroyed) return;
       entry.fault = String(fault.kind);
       const kind = fault.kind;
       if (kind === 'timeout') {
@@ -846,15 +878,20 @@ export async function startFakeOdre(options: FakeOdreOptions = {}): Promise<Fake
       return send(res, entry, apiPlan(req, url, r), true);
     }
 
-    if (r.endpoint === 'token') return handleToken(req, res, entry);
+    if (r.endpoint === 'token') {
+      await untilDue();
+      return handleToken(req, res, entry);
+    }
     if (r.endpoint === 'other') {
       return send(
         res,
         entry,
         jsonPlan(404, { message: `No route for ${url.pathname}`, error_code: 'NotFound' }),
+        false,
+        untilDue,
       );
     }
-    return send(res, entry, apiPlan(req, url, r));
+    return send(res, entry, apiPlan(req, url, r), false, untilDue);
   };
 
   const server = http.createServer((req, res) => {

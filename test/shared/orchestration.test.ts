@@ -276,6 +276,42 @@ describe('ingestEco2mix orchestrator (durable-functions replay executor)', () =>
     expect((first[0]?.input as { multiSlice: boolean }).multiSlice).toBe(true);
     expect(state.customStatus).toEqual({ stage: 'fetch', slices: 6, fetched: 0, stored: 0, failed: 0 });
   });
+
+  it('stores the previous step while it fetches the next one', async () => {
+    const wide: IngestionInput = {
+      ...input,
+      datasets: ['eco2mix-national-tr'],
+      from: '2026-11-01T00:00:00Z',
+      to: '2026-11-05T00:00:00Z',
+      parallelism: 2,
+    };
+    const day = (d: number): FetchResult => {
+      const f = fetched('national', 96);
+      return f.ok ? { ...f, slice: { ...f.slice, key: `national-2026110${d}T000000Z` } } : f;
+    };
+    const h = new History('2026-11-28T06:15:00Z')
+      .started(FN.orchestrator, wide)
+      .scheduled(0, FN.fetchActivity, {})
+      .scheduled(1, FN.fetchActivity, {})
+      .endEpisode();
+    h.episode().completed(0, day(1)).completed(1, day(2));
+    const state = await replay(ingestionOrchestration, ID, h);
+    expect(
+      flatten(state.actions)
+        .slice(2)
+        .map((a) => [
+          a.functionName,
+          (a.input as { fetched?: { slice: { key: string } }; slice?: { key: string } }).fetched?.slice.key ??
+            (a.input as { slice: { key: string } }).slice.key,
+        ]),
+    ).toEqual([
+      [FN.storeActivity, 'national-20261101T000000Z'],
+      [FN.storeActivity, 'national-20261102T000000Z'],
+      [FN.fetchActivity, 'national-20261103T000000Z'],
+      [FN.fetchActivity, 'national-20261104T000000Z'],
+    ]);
+    expect(state.customStatus).toEqual({ stage: 'fetch', slices: 4, fetched: 2, stored: 0, failed: 0 });
+  });
 });
 
 function trimLastTimer(h: History): History {

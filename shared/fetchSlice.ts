@@ -30,7 +30,11 @@ export async function readCounter(lake: Lake, path: string): Promise<AttemptCoun
 }
 
 async function writeCounter(lake: Lake, path: string, c: AttemptCounter): Promise<void> {
-  await lake.write(path, Buffer.from(JSON.stringify(c)), { contentType: 'application/json', metadata: {} });
+  await lake.write(path, Buffer.from(JSON.stringify(c)), {
+    contentType: 'application/json',
+    metadata: {},
+    durable: false,
+  });
 }
 
 function requestsOf(err: unknown): number {
@@ -80,6 +84,7 @@ export async function fetchSliceToStaging(
         record_count: String(answer.rows.length),
         instance_id: instanceId,
       },
+      durable: false,
     });
   } catch (err) {
     throw new RetryableError({

@@ -77,8 +77,45 @@ export class TaskHubStore {
     return path.join(this.entitiesDir, `${encodeId(entityId)}.json`);
   }
 
-  async saveInstance(record: InstanceRecord): Promise<void> {
-    await writeFileAtomic(this.instanceFile(record.instanceId), JSON.stringify(record));
+  private readonly writers = new Map<
+    string,
+    { latest: InstanceRecord; waiting: { resolve: () => void; reject: (e: unknown) => void }[] }
+  >();
+
+  /**
+   * Group commit: saves of one instance that arrive while a write is under way are folded into
+   * the next write, which serializes the record as it is then (so it holds every change that
+   * asked to be saved). Each caller resolves only once a write containing its change is on disk,
+   * and writes of one instance never overtake each other.
+   */
+  saveInstance(record: InstanceRecord): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const running = this.writers.get(record.instanceId);
+      if (running) {
+        running.latest = record;
+        running.waiting.push({ resolve, reject });
+        return;
+      }
+      const writer = { latest: record, waiting: [{ resolve, reject }] };
+      this.writers.set(record.instanceId, writer);
+      void this.drain(record.instanceId, writer);
+    });
+  }
+
+  private async drain(
+    instanceId: string,
+    writer: { latest: InstanceRecord; waiting: { resolve: () => void; reject: (e: unknown) => void }[] },
+  ): Promise<void> {
+    while (writer.waiting.length > 0) {
+      const batch = writer.waiting.splice(0);
+      try {
+        await writeFileAtomic(this.instanceFile(instanceId), JSON.stringify(writer.latest));
+        for (const w of batch) w.resolve();
+      } catch (err) {
+        for (const w of batch) w.reject(err);
+      }
+    }
+    this.writers.delete(instanceId);
   }
 
   async deleteInstance(instanceId: string): Promise<void> {

@@ -12,6 +12,11 @@ export interface WriteOptions {
   contentType: string;
   /** Keys are lowercase ASCII identifiers; values ASCII (ADLS metadata travels in HTTP headers). */
   metadata: Record<string, string>;
+  /**
+   * False for transient files (staging, counters): the local lake then skips fsync, and rename
+   * makes the data durable before it takes a final name. ADLS flushes are always durable.
+   */
+  durable?: boolean;
 }
 
 export interface Lake {

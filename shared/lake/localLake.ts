@@ -22,7 +22,7 @@ export function createLocalLake(dir: string, filesystem: string): Lake {
   const sidecarOf = (full: string): string =>
     path.join(path.dirname(full), `.${path.basename(full)}.meta.json`);
 
-  const atomicWrite = async (full: string, body: Buffer | string): Promise<void> => {
+  const atomicWrite = async (full: string, body: Buffer | string, durable = true): Promise<void> => {
     await fs.mkdir(path.dirname(full), { recursive: true });
     // A process killed mid-write leaves its temp file behind; the write that replaces it (an
     // activity runs again after a crash) clears the leftovers of the same target.
@@ -37,7 +37,7 @@ export function createLocalLake(dir: string, filesystem: string): Lake {
     const handle = await fs.open(tmp, 'w');
     try {
       await handle.writeFile(body);
-      await handle.sync();
+      if (durable) await handle.sync();
     } finally {
       await handle.close();
     }
@@ -67,11 +67,12 @@ export function createLocalLake(dir: string, filesystem: string): Lake {
         await atomicWrite(
           sidecarOf(full),
           JSON.stringify({ contentType: options.contentType, metadata: options.metadata }),
+          options.durable,
         );
       } else {
         await fs.rm(sidecarOf(full), { force: true });
       }
-      await atomicWrite(full, body);
+      await atomicWrite(full, body, options.durable);
     },
     async read(p: string): Promise<Buffer | undefined> {
       try {
@@ -99,6 +100,14 @@ export function createLocalLake(dir: string, filesystem: string): Lake {
       await fs.mkdir(path.dirname(dst), { recursive: true });
       const side = await readSidecar(src);
       if (side) await atomicWrite(sidecarOf(dst), JSON.stringify(side));
+      // the source may have been written without fsync (staging): make it durable before it
+      // takes a final name
+      const handle = await fs.open(src, 'r+');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
       await fs.rename(src, dst);
       await fs.rm(sidecarOf(src), { force: true });
     },

@@ -1,11 +1,12 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { getConfig } from '../shared/config';
 import { FN } from '../shared/constants';
-import { getState as readState } from '../shared/starters';
+import { configOrResponse, getState as readState } from '../shared/starters';
 
 export async function getState(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return readState(df.getClient(context), getConfig(), Date.now());
+  const settings = configOrResponse((line) => context.error(line));
+  if ('response' in settings) return settings.response;
+  return readState(df.getClient(context), settings.config, Date.now());
 }
 
 app.http(FN.getState, {

@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { getConfig } from '../shared/config';
 import { FN } from '../shared/constants';
-import { startManualRun } from '../shared/starters';
+import { configOrResponse, startManualRun } from '../shared/starters';
 
 export async function httpStarter(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
+  const settings = configOrResponse((line) => context.error(line));
+  if ('response' in settings) return settings.response;
   return startManualRun(
     df.getClient(context),
-    getConfig(),
+    settings.config,
     request,
     Date.now(),
     randomBytes(3).toString('hex'),

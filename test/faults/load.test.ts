@@ -1,0 +1,125 @@
+/**
+ * Load: 200 overlapping manual runs started at once through the HTTP starter, then a 365-day
+ * backfill, through the real app in the embedded runtime (virtual clock). Every run completes;
+ * the API stand-in never sees more concurrent requests than the host's activity concurrency
+ * (host.json maxConcurrentActivityFunctions): only activities call the API, one request at a time.
+ * Memory and durations are printed, not asserted.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { startHarness, type Harness } from '../e2e/harness';
+import { activityCounts, duplicateRows, inspectLake, missingQuarters, NATIONAL } from './support';
+
+const HOST_JSON = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../host.json'), 'utf8')) as {
+  extensions: { durableTask: { maxConcurrentActivityFunctions: number } };
+};
+const MAX_ACTIVITIES = HOST_JSON.extensions.durableTask.maxConcurrentActivityFunctions;
+const MB = 1024 * 1024;
+
+function rssSampler(): { peak(): number; stop(): void } {
+  let peak = process.memoryUsage().rss;
+  const t = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  return {
+    peak: () => Math.max(peak, process.memoryUsage().rss),
+    stop: () => clearInterval(t),
+  };
+}
+
+describe('load', () => {
+  let h: Harness;
+  const figures: string[] = [];
+  beforeAll(async () => {
+    h = await startHarness({
+      env: { INGESTION_MAX_BACKFILL_DAYS: '400', RTE_MONTHLY_CALL_BUDGET: '1000000' },
+      odre: { dailyLimit: 100_000 },
+    });
+  });
+  afterAll(async () => {
+    await h.stop();
+    figures.push(`process maxRSS (resourceUsage): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+    console.log(`load figures (activity bound ${MAX_ACTIVITIES})\n${figures.join('\n')}`);
+  });
+
+  it('200 overlapping manual runs all complete; API concurrency stays within the activity bound', async () => {
+    h.odre.resetLog();
+    h.odre.setLatency(5);
+    const rss = rssSampler();
+    const started = Date.now();
+    const answers = await Promise.all(Array.from({ length: 200 }, () => h.startRun()));
+    expect(answers.map((a) => a.status)).toEqual(Array(200).fill(202));
+    const ids = answers.map((a) => String(a.body.id));
+    expect(new Set(ids).size).toBe(200);
+    const recs = await Promise.all(ids.map((id) => h.wait(id)));
+    const ms = Date.now() - started;
+    rss.stop();
+    h.odre.setLatency(0);
+    const statuses = recs.map(
+      (r) => `${r.status}/${(JSON.parse(r.output ?? '{}') as { status?: string }).status}`,
+    );
+    const tally = statuses.reduce<Record<string, number>>((t, s) => ({ ...t, [s]: (t[s] ?? 0) + 1 }), {});
+    expect(tally).toEqual({ 'Completed/succeeded': 200 });
+    const exportsSeen = h.odre.requests().filter((r) => r.endpoint === 'exports').length;
+    expect(exportsSeen).toBe(400);
+    expect(h.odre.peakConcurrency()).toBeLessThanOrEqual(MAX_ACTIVITIES);
+    expect(h.host.engine.peakActivities).toBeLessThanOrEqual(MAX_ACTIVITIES);
+    const lake = inspectLake(h.lakeDir);
+    expect([lake.temp, lake.staging, lake.unreadable, lake.shaMismatch]).toEqual([[], [], [], []]);
+    figures.push(
+      `200 manual runs: ${ms} ms, ${exportsSeen} API requests, peak API concurrency ${h.odre.peakConcurrency()}, ` +
+        `peak activities ${h.host.engine.peakActivities}, ${lake.production.length} production files ` +
+        `and ${h.files('audit').length} heartbeats (both named by the run's second), ` +
+        `peak RSS ${(rss.peak() / MB).toFixed(0)} MB`,
+    );
+  });
+
+  it('a 365-day backfill (national) completes: 365 slices, every quarter lands once', async () => {
+    h.odre.resetLog();
+    const day = 86_400_000;
+    const to = Math.floor(Date.now() / day) * day - day;
+    const window = {
+      from: new Date(to - 365 * day).toISOString().replace('.000Z', 'Z'),
+      to: new Date(to).toISOString().replace('.000Z', 'Z'),
+    };
+    const rss = rssSampler();
+    const started = Date.now();
+    // The national dataset keeps the suite near a minute; both datasets (730 slices) measured ~70 s.
+    const res = await h.startRun({ ...window, datasets: [NATIONAL] });
+    expect(res.status).toBe(202);
+    const id = String(res.body.id);
+    const rec = await h.wait(id);
+    const ms = Date.now() - started;
+    rss.stop();
+    expect(rec.status).toBe('Completed');
+    const out = JSON.parse(rec.output!) as {
+      status: string;
+      files: number;
+      records: number;
+      requests: number;
+    };
+    expect([out.status, out.files, out.requests]).toEqual(['succeeded', 365, 365]);
+    expect(activityCounts(rec, 'fetchSlice').scheduled).toBe(365);
+    expect(h.odre.peakConcurrency()).toBeLessThanOrEqual(MAX_ACTIVITIES);
+    // backfill files carry the slice start as a suffix
+    const mine = inspectLake(h.lakeDir).production.filter((f) => /_\d{8}T\d{6}Z_\d{8}T\d{6}Z\.json$/.test(f));
+    expect(mine).toHaveLength(365);
+    expect(missingQuarters(h.lakeDir, mine, NATIONAL, window.from, window.to)).toEqual([]);
+    expect(duplicateRows(h.lakeDir, mine)).toEqual([]);
+    const historyBytes = fs.statSync(
+      path.join(
+        h.durableDir,
+        h.host.hubName,
+        'instances',
+        fs
+          .readdirSync(path.join(h.durableDir, h.host.hubName, 'instances'))
+          .find((f) => f.includes('backfill'))!,
+      ),
+    ).size;
+    figures.push(
+      `365-day backfill: ${ms} ms, ${out.records} records in ${out.files} files, ${out.requests} API requests, ` +
+        `${rec.history.length} history events (${(historyBytes / MB).toFixed(1)} MB instance file), ` +
+        `peak API concurrency ${h.odre.peakConcurrency()}, peak RSS ${(rss.peak() / MB).toFixed(0)} MB`,
+    );
+  }, 180_000);
+});

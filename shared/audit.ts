@@ -82,7 +82,7 @@ export async function writeHeartbeat(
   log: (line: string) => void,
 ): Promise<{ heartbeat: string; requests: number; requestsByDataset: Partial<Record<DatasetId, number>> }> {
   const hb = await buildHeartbeat(lake, input, sourceBaseUrl);
-  const path = heartbeatPath(Date.parse(input.slot));
+  const path = heartbeatPath(Date.parse(input.slot), input.runTag);
   await lake.write(path, Buffer.from(`${JSON.stringify(hb, null, 2)}\n`), {
     contentType: 'application/json',
     metadata: { job_id: input.instanceId, status: hb.status, record_count: String(hb.record_count) },

@@ -70,7 +70,13 @@ export async function fetchSliceToStaging(
 
   const sha256 = createHash('sha256').update(answer.body).digest('hex');
   const staging = stagingPath(instanceId, slice.key);
-  const final = finalPath(Date.parse(input.slot), slice.dataset, Date.parse(slice.from), input.multiSlice);
+  const final = finalPath(
+    Date.parse(input.slot),
+    slice.dataset,
+    Date.parse(slice.from),
+    input.multiSlice,
+    input.runTag,
+  );
   const completeness = checkCompleteness(slice.dataset, slice.from, slice.to, answer.rows);
   try {
     await deps.lake.write(staging, answer.body, {

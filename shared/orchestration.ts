@@ -72,6 +72,7 @@ export function* ingestionOrchestration(context: OrchestrationContext): Generato
       slot: input.slot,
       slice,
       multiSlice,
+      ...(input.runTag ? { runTag: input.runTag } : {}),
     } satisfies FetchInput);
   const startStore = (item: Fetched): Task =>
     context.df.callActivityWithRetry(
@@ -146,6 +147,7 @@ export function* ingestionOrchestration(context: OrchestrationContext): Generato
   context.df.setCustomStatus({ ...status });
   const audit: AuditInput = {
     instanceId,
+    ...(input.runTag ? { runTag: input.runTag } : {}),
     trigger: input.trigger,
     slot: input.slot,
     window: { from: input.from, to: input.to },

@@ -24,23 +24,29 @@ export function attemptsPath(instanceId: string, sliceKey: string): string {
   return assertLakePath(`${stagingDir(instanceId)}/${assertSegment(sliceKey, 'slice key')}.attempts`);
 }
 
+/** A manual run's tag follows its timestamp: two runs requested in the same second never share a name. */
+function stamp(slotMs: number, runTag: string | undefined): string {
+  return runTag ? `${basicIso(slotMs)}_${assertSegment(runTag, 'run tag')}` : basicIso(slotMs);
+}
+
 /**
- * `rte/production/YYYY/MM/DD/eco2mix_regional_20261128T061500Z[_20261127T000000Z].json`: the
- * partition and timestamp are the run slot's; runs with several slices per dataset add the
- * slice start as a suffix.
+ * `rte/production/YYYY/MM/DD/eco2mix_regional_20261128T061500Z[_<runTag>][_20261127T000000Z].json`:
+ * the partition and timestamp are the run slot's; manual runs add their tag, and runs with
+ * several slices per dataset add the slice start.
  */
 export function finalPath(
   slotMs: number,
   dataset: DatasetId,
   sliceFromMs: number,
   multiSlice: boolean,
+  runTag?: string,
 ): string {
   const suffix = multiSlice ? `_${basicIso(sliceFromMs)}` : '';
   return assertLakePath(
-    `${PRODUCTION_DIR}/${datePartition(slotMs)}/eco2mix_${DATASET_SHORT[dataset]}_${basicIso(slotMs)}${suffix}.json`,
+    `${PRODUCTION_DIR}/${datePartition(slotMs)}/eco2mix_${DATASET_SHORT[dataset]}_${stamp(slotMs, runTag)}${suffix}.json`,
   );
 }
 
-export function heartbeatPath(slotMs: number): string {
-  return assertLakePath(`${AUDIT_DIR}/${datePartition(slotMs)}/heartbeat_${basicIso(slotMs)}.json`);
+export function heartbeatPath(slotMs: number, runTag?: string): string {
+  return assertLakePath(`${AUDIT_DIR}/${datePartition(slotMs)}/heartbeat_${stamp(slotMs, runTag)}.json`);
 }

@@ -171,6 +171,7 @@ export async function startManualRun(
     to: req.to,
     datasets: req.datasets,
     parallelism: config.parallelism,
+    runTag: nonce,
   };
   await client.startNew(FN.orchestrator, { instanceId, input });
   log(`started ${instanceId} (${req.kind}) for [${req.from}, ${req.to}), ${needed} API call(s) estimated`);

@@ -11,6 +11,8 @@ export interface IngestionInput {
   datasets: DatasetId[];
   /** Bounded fan-out: how many slices are fetched or stored at once. */
   parallelism: number;
+  /** Manual runs only: appended to file names, so runs started in the same second stay apart. */
+  runTag?: string;
 }
 
 export interface Slice {
@@ -28,6 +30,7 @@ export interface FetchInput {
   slice: Slice;
   /** True when the run has more than one slice per dataset (the file name then carries a suffix). */
   multiSlice: boolean;
+  runTag?: string;
 }
 
 export interface Completeness {
@@ -101,6 +104,7 @@ export interface SliceReport {
 
 export interface AuditInput {
   instanceId: string;
+  runTag?: string;
   trigger: Trigger;
   slot: string;
   window: { from: string; to: string };

@@ -80,11 +80,14 @@ describe('a manual two-day backfill', () => {
     );
     expect(fetches).toHaveLength(4);
 
-    const slot = JSON.parse(rec.input!).slot as string;
+    const { slot, runTag } = JSON.parse(rec.input!) as { slot: string; runTag: string };
+    expect(runTag).toBe(rec.instanceId.split('-').at(-1));
     const slotMs = Date.parse(slot);
     const dir = `rte/production/${new Date(slotMs).toISOString().slice(0, 10).replace(/-/g, '/')}`;
     const expected = ['national', 'regional'].flatMap((kind) =>
-      [from, from + DAY_MS].map((start) => `${dir}/eco2mix_${kind}_${basic(slotMs)}_${basic(start)}.json`),
+      [from, from + DAY_MS].map(
+        (start) => `${dir}/eco2mix_${kind}_${basic(slotMs)}_${runTag}_${basic(start)}.json`,
+      ),
     );
     expect(h.files('rte/production')).toEqual(expected.sort());
 

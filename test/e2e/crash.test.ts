@@ -91,13 +91,14 @@ describe('a process killed mid-run', () => {
     expect(odre.requests().length).toBeGreaterThan(servedBeforeKill);
 
     // every slice landed exactly once under its final name
-    const slotMs = Date.parse(JSON.parse(rec.input!).slot);
+    const { slot, runTag } = JSON.parse(rec.input!) as { slot: string; runTag: string };
+    const slotMs = Date.parse(slot);
     const dir = `rte/production/${new Date(slotMs).toISOString().slice(0, 10).replace(/-/g, '/')}`;
     const expected = ['national', 'regional']
       .flatMap((kind) =>
         Array.from(
           { length: DAYS },
-          (_, d) => `${dir}/eco2mix_${kind}_${basic(slotMs)}_${basic(from + d * DAY_MS)}.json`,
+          (_, d) => `${dir}/eco2mix_${kind}_${basic(slotMs)}_${runTag}_${basic(from + d * DAY_MS)}.json`,
         ),
       )
       .sort();

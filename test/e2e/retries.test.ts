@@ -141,7 +141,7 @@ describe('retries through the durable policy', () => {
       },
     ]);
     expect(hb.files.map((f: { path: string }) => f.path)).toEqual([
-      expect.stringMatching(/eco2mix_national_\d{8}T\d{6}Z\.json$/),
+      expect.stringMatching(/eco2mix_national_\d{8}T\d{6}Z_[0-9a-f]{6}\.json$/),
     ]);
     expect(h.files('rte/production')).toEqual([expect.stringMatching(/eco2mix_national_/)]);
 

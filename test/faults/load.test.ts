@@ -66,10 +66,12 @@ describe('load', () => {
     expect(h.host.engine.peakActivities).toBeLessThanOrEqual(MAX_ACTIVITIES);
     const lake = inspectLake(h.lakeDir);
     expect([lake.temp, lake.staging, lake.unreadable, lake.shaMismatch]).toEqual([[], [], [], []]);
+    // each run's tag keeps runs started in the same second apart: 2 files and 1 heartbeat each
+    expect([lake.production.length, h.files('audit').length]).toEqual([400, 200]);
     figures.push(
       `200 manual runs: ${ms} ms, ${exportsSeen} API requests, peak API concurrency ${h.odre.peakConcurrency()}, ` +
         `peak activities ${h.host.engine.peakActivities}, ${lake.production.length} production files ` +
-        `and ${h.files('audit').length} heartbeats (both named by the run's second), ` +
+        `and ${h.files('audit').length} heartbeats (each named with its run's tag), ` +
         `peak RSS ${(rss.peak() / MB).toFixed(0)} MB`,
     );
   });
@@ -102,7 +104,9 @@ describe('load', () => {
     expect(activityCounts(rec, 'fetchSlice').scheduled).toBe(365);
     expect(h.odre.peakConcurrency()).toBeLessThanOrEqual(MAX_ACTIVITIES);
     // backfill files carry the slice start as a suffix
-    const mine = inspectLake(h.lakeDir).production.filter((f) => /_\d{8}T\d{6}Z_\d{8}T\d{6}Z\.json$/.test(f));
+    const mine = inspectLake(h.lakeDir).production.filter((f) =>
+      /_\d{8}T\d{6}Z_[0-9a-f]{6}_\d{8}T\d{6}Z\.json$/.test(f),
+    );
     expect(mine).toHaveLength(365);
     expect(missingQuarters(h.lakeDir, mine, NATIONAL, window.from, window.to)).toEqual([]);
     expect(duplicateRows(h.lakeDir, mine)).toEqual([]);

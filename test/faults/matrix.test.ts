@@ -20,7 +20,6 @@ import {
   pastWindow,
   REGIONAL,
   virtualSpanMs,
-  walkAll,
 } from './support';
 
 type Status = 'succeeded' | 'partial' | 'failed';
@@ -325,9 +324,12 @@ describe('fault matrix (real app, embedded runtime, virtual clock)', () => {
           expect(after.unreadable).toEqual([]);
           expect(missingQuarters(h.lakeDir, after.production, REGIONAL, window.from, window.to)).toEqual([]);
           expect(missingQuarters(h.lakeDir, after.production, NATIONAL, window.from, window.to)).toEqual([]);
-          const audits = walkAll(path.join(h.lakeDir, 'bronze', 'audit'));
+          // the run names its own heartbeat: each manual run's files carry its tag
           const secondHb = JSON.parse(
-            fs.readFileSync(path.join(h.lakeDir, 'bronze', 'audit', audits.at(-1)!), 'utf8'),
+            fs.readFileSync(
+              path.join(h.lakeDir, 'bronze', JSON.parse(second.rec.output!).heartbeat as string),
+              'utf8',
+            ),
           ) as { job_id: string; files: { path: string }[] };
           expect(secondHb.job_id).toBe(second.id);
           const secondFiles = secondHb.files.map((f) => f.path);

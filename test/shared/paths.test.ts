@@ -13,6 +13,15 @@ describe('lake paths', () => {
       'rte/production/2026/11/28/eco2mix_national_20261128T061500Z_20261101T000000Z.json',
     );
   });
+  it('adds the tag of a manual run after the timestamp', () => {
+    expect(finalPath(slot, 'eco2mix-national-tr', Date.UTC(2026, 10, 1), true, 'ab12cd')).toBe(
+      'rte/production/2026/11/28/eco2mix_national_20261128T061500Z_ab12cd_20261101T000000Z.json',
+    );
+    expect(heartbeatPath(slot, 'ab12cd')).toBe(
+      'audit/ingestion/2026/11/28/heartbeat_20261128T061500Z_ab12cd.json',
+    );
+    expect(() => heartbeatPath(slot, '../x')).toThrow('run tag "../x" is not a safe path segment');
+  });
   it('puts the heartbeat under the audit partition', () => {
     expect(heartbeatPath(slot)).toBe('audit/ingestion/2026/11/28/heartbeat_20261128T061500Z.json');
   });

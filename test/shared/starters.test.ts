@@ -95,7 +95,9 @@ describe('starters (real DurableClient from the embedded runtime, real HttpReque
       body: unknown;
     };
     expect(ok.status).toBe(202);
-    const payload = JSON.parse(await new Response(ok.body as ConstructorParameters<typeof Response>[0]).text()) as {
+    const payload = JSON.parse(
+      await new Response(ok.body as ConstructorParameters<typeof Response>[0]).text(),
+    ) as {
       id: string;
       statusQueryGetUri: string;
     };

@@ -42,7 +42,10 @@ function createSecrets(config: Config): SecretSource {
     const { SecretClient } = require('@azure/keyvault-secrets') as typeof import('@azure/keyvault-secrets');
     const { DefaultAzureCredential } = require('@azure/identity') as typeof import('@azure/identity');
     return mod.createKeyVaultSecretSource(
-      new SecretClient(config.keyVaultUrl, new DefaultAzureCredential()),
+      new SecretClient(config.keyVaultUrl, new DefaultAzureCredential(), {
+        // the durable retry policy already retries the activity: one SDK retry inside each attempt
+        retryOptions: { maxRetries: 1 },
+      }),
       config.secretCacheTtlMs,
     );
   }

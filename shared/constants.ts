@@ -52,6 +52,8 @@ export const RETRY_POLICY = {
   maxNumberOfAttempts: 4,
   maxRetryIntervalMs: 30000,
   maxJitterMs: 1000,
+  /** A Retry-After up to this long earns one more round of attempts after a durable timer. */
+  maxRetryAfterMs: 15 * 60 * 1000,
 } as const;
 
 /** axios-retry: retries a dropped connection within one attempt, never an HTTP status. */

@@ -47,6 +47,7 @@ function failureFrom(slice: Slice, error: unknown, attempts: number): FailureInf
     message: decoded.message,
     retryable: decoded.retryable,
     attempts,
+    ...(decoded.retryAfterMs !== undefined ? { retry_after_ms: decoded.retryAfterMs } : {}),
   };
 }
 
@@ -88,45 +89,71 @@ export function* ingestionOrchestration(context: OrchestrationContext): Generato
   // slices the previous step fetched. A step is one Task.all of new tasks only: a compound task
   // holding already-scheduled tasks would schedule them a second time (durable-js Task.any/all).
   // Task.all fails fast, so each task is then settled on its own.
-  let toStore: Fetched[] = [];
-  for (let i = 0; i < slices.length || toStore.length > 0; i += parallelism) {
-    const fetchBatch = slices.slice(i, i + parallelism);
-    const storeBatch = toStore;
-    const storeTasks = storeBatch.map(startStore);
-    const fetchTasks = fetchBatch.map(startFetch);
-    try {
-      yield context.df.Task.all([...storeTasks, ...fetchTasks]);
-    } catch {
-      // outcomes are collected task by task below
-    }
-    for (const [j, item] of storeBatch.entries()) {
-      const outcome = yield* settle<StoredFile>(storeTasks[j] as Task);
-      if (outcome.ok) {
-        stored.push({ fetched: item, file: outcome.value });
-        status.stored++;
-      } else {
-        failures.push(failureFrom(item.slice, outcome.error, RETRY_POLICY.maxNumberOfAttempts));
-        status.failed++;
+  const retryLater = new Map<string, { slice: Slice; failure: FailureInfo }>();
+  const pipeline = function* (todo: readonly Slice[]): Generator<Task, void, unknown> {
+    let toStore: Fetched[] = [];
+    for (let i = 0; i < todo.length || toStore.length > 0; i += parallelism) {
+      const fetchBatch = todo.slice(i, i + parallelism);
+      const storeBatch = toStore;
+      const storeTasks = storeBatch.map(startStore);
+      const fetchTasks = fetchBatch.map(startFetch);
+      try {
+        yield context.df.Task.all([...storeTasks, ...fetchTasks]);
+      } catch {
+        // outcomes are collected task by task below
       }
-    }
-    toStore = [];
-    for (const [j, slice] of fetchBatch.entries()) {
-      const outcome = yield* settle<FetchResult>(fetchTasks[j] as Task);
-      if (outcome.ok && outcome.value.ok) {
-        fetched.push(outcome.value);
-        toStore.push(outcome.value);
-        status.fetched++;
-      } else {
-        failures.push(
-          outcome.ok && !outcome.value.ok
-            ? outcome.value.failure
-            : failureFrom(slice, outcome.ok ? undefined : outcome.error, RETRY_POLICY.maxNumberOfAttempts),
-        );
-        status.failed++;
+      for (const [j, item] of storeBatch.entries()) {
+        const outcome = yield* settle<StoredFile>(storeTasks[j] as Task);
+        if (outcome.ok) {
+          stored.push({ fetched: item, file: outcome.value });
+          status.stored++;
+        } else {
+          failures.push(failureFrom(item.slice, outcome.error, RETRY_POLICY.maxNumberOfAttempts));
+          status.failed++;
+        }
       }
+      toStore = [];
+      for (const [j, slice] of fetchBatch.entries()) {
+        const outcome = yield* settle<FetchResult>(fetchTasks[j] as Task);
+        if (outcome.ok && outcome.value.ok) {
+          fetched.push(outcome.value);
+          toStore.push(outcome.value);
+          status.fetched++;
+        } else {
+          const failure =
+            outcome.ok && !outcome.value.ok
+              ? outcome.value.failure
+              : failureFrom(slice, outcome.ok ? undefined : outcome.error, RETRY_POLICY.maxNumberOfAttempts);
+          failures.push(failure);
+          if (
+            failure.retry_after_ms !== undefined &&
+            failure.retry_after_ms <= RETRY_POLICY.maxRetryAfterMs
+          ) {
+            retryLater.set(slice.key, { slice, failure });
+          }
+          status.failed++;
+        }
+      }
+      if (i + parallelism >= todo.length) status.stage = 'store';
+      context.df.setCustomStatus({ ...status });
     }
-    if (i + parallelism >= slices.length) status.stage = 'store';
+  };
+  yield* pipeline(slices);
+
+  // The server said when to come back (Retry-After): one more round for those slices, after a
+  // durable timer set to the latest time asked for. Longer waits are left to the next run.
+  if (retryLater.size > 0) {
+    const again = [...retryLater.values()];
+    const superseded = new Set(again.map((r) => r.failure));
+    const waitMs = Math.max(...again.map((r) => r.failure.retry_after_ms ?? 0));
+    const kept = failures.filter((f) => !superseded.has(f));
+    failures.splice(0, failures.length, ...kept);
+    status.failed -= again.length;
+    status.stage = 'fetch';
     context.df.setCustomStatus({ ...status });
+    yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + waitMs));
+    retryLater.clear();
+    yield* pipeline(again.map((r) => r.slice));
   }
 
   const runStatus: RunStatus =

@@ -55,6 +55,8 @@ export interface FailureInfo {
   message: string;
   retryable: boolean;
   attempts: number;
+  /** The server's Retry-After, when it sent one. */
+  retry_after_ms?: number;
 }
 
 /** Fetch outcome: metadata only, never the payload (activity outputs are replayed from history). */

@@ -114,7 +114,25 @@ const ROWS: MatrixRow[] = [
     {},
     '"errorcode":10002',
   ),
-  ...retryable('429 with Retry-After: 60', 429, 'RTE_RATE_LIMITED', 429, 1, { retryAfter: 60 }),
+  {
+    name: '429 with Retry-After: 60, once',
+    fault: { kind: 429, times: 1, retryAfter: 60 },
+    expect: { regional: 2, fetchScheduled: 2, fetchFailed: 1, timers: 1, ...ok },
+  },
+  {
+    // Retry-After is honoured: after the 4 attempts, a durable timer of 60 s, then 4 more
+    name: '429 with Retry-After: 60, forever',
+    fault: { kind: 429, times: 'forever', retryAfter: 60 },
+    expect: {
+      regional: 8,
+      fetchScheduled: 8,
+      fetchFailed: 8,
+      timers: 9,
+      status: 'partial',
+      durable: 'Completed',
+      errors: [{ code: 'RTE_RATE_LIMITED', http_status: 429, retryable: true, attempts: 8 }],
+    },
+  },
   ...retryable('500', 500, 'RTE_HTTP_500', 500, 1),
   ...retryable('502 (HTML)', 502, 'RTE_HTTP_502', 502, 1, {}, 'Bad Gateway'),
   ...retryable('503 (HTML)', 503, 'RTE_HTTP_503', 503, 1),

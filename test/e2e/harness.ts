@@ -102,6 +102,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   }
   resetConfig();
   const logs = memoryLogger();
+  const restoreEnv = (): void => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    resetConfig();
+  };
   const host = await startHost({
     rootDir: ROOT,
     entryFiles: APP_ENTRIES,
@@ -114,6 +121,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     logger: logs,
     functionKeys: ['e2e-key'],
     ...opts.host,
+  }).catch(async (err: unknown) => {
+    if (!opts.odreInstance) await odre.close();
+    restoreEnv();
+    throw err;
   });
   const wait = async (instanceId: string): Promise<InstanceRecord> => {
     const rec = await host.engine.waitForCompletion(instanceId);
@@ -187,11 +198,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     async stop() {
       await host.stop();
       if (!opts.odreInstance) await odre.close();
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-      resetConfig();
+      restoreEnv();
     },
   };
 }

@@ -5,9 +5,11 @@
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { startHarness, type Harness } from '../e2e/harness';
 import { walkAll } from '../faults/support';
+import { startFakeOdre } from '../../standins/odre/server';
 
 const KEY = 'e2e-key';
 
@@ -220,26 +222,41 @@ describe('hostile input to the HTTP functions', () => {
 });
 
 describe('malformed settings', () => {
+  it('in Azure, a secret in an app setting stops the app at start', async () => {
+    const odre = await startFakeOdre();
+    try {
+      await expect(
+        startHarness({
+          env: { WEBSITE_INSTANCE_ID: 'ww-test', RTE_API_KEY: 'sk-not-here' },
+          odreInstance: odre,
+        }),
+      ).rejects.toThrow(
+        'RTE_API_KEY is set in the app settings: secrets belong in Key Vault only; remove the setting',
+      );
+      expect(odre.requests()).toEqual([]);
+      expect(process.env.WEBSITE_INSTANCE_ID).toBeUndefined();
+    } finally {
+      await odre.close();
+    }
+  });
+
   it.each([
     ['INGESTION_PARALLELISM', 'abc', 'INGESTION_PARALLELISM must be a whole number from 1 to 32, got "abc"'],
     ['RTE_DATASETS', "eco2mix-regional-tr' or 1=1", 'RTE_DATASETS: unknown dataset'],
     ['RTE_API_BASE_URL', 'ftp://example.org', 'RTE_API_BASE_URL must be an absolute http(s) URL'],
     ['RTE_AUTH_MODE', 'password', 'RTE_AUTH_MODE must be none, apikey or oauth2'],
-  ])('%s=%s answers 500 naming the setting; nothing starts', async (name, value, says) => {
-    const h = await startHarness({ env: { [name]: value } });
+  ])('%s=%s stops the app at start, naming the setting; nothing runs', async (name, value, says) => {
+    const lakeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ww-bad-settings-'));
+    const odre = await startFakeOdre();
     try {
-      const res = await h.startRun();
-      expect(res.status).toBe(500);
-      expect(res.body.error).toBe('invalid configuration');
-      expect((res.body.details as { problems: string[] }).problems.join('\n')).toContain(says);
-      const state = await h.get('/api/ingestion/state');
-      expect(state.status).toBe(500);
-      expect(h.host.engine.listInstances().instances).toEqual([]);
-      expect(h.odre.requests()).toEqual([]);
-      expect(walkAll(h.lakeDir)).toEqual([]);
-      expect(h.logs.lines.some((l) => l.level === 'error' && l.message.includes(says))).toBe(true);
+      await expect(
+        startHarness({ env: { [name]: value, LOCAL_LAKE_DIR: lakeDir }, odreInstance: odre }),
+      ).rejects.toThrow(says);
+      expect(odre.requests()).toEqual([]);
+      expect(walkAll(lakeDir)).toEqual([]);
+      expect(process.env[name]).not.toBe(value);
     } finally {
-      await h.stop();
+      await odre.close();
     }
   });
 });

@@ -41,6 +41,14 @@ const COLD_REPS = intEnv('BENCH_COLD_REPS', 11);
 const BACKFILL_DAYS = intEnv('BENCH_BACKFILL_DAYS', 30);
 const LATENCY_MS = intEnv('BENCH_LATENCY_MS', 200);
 const DEFAULT_PARALLELISM = 4;
+
+/** What the host allows at once (fetches of one step plus the stores of the previous one). */
+function hostActivityLimit(): number {
+  const hostJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'host.json'), 'utf8')) as {
+    extensions?: { durableTask?: { maxConcurrentActivityFunctions?: number } };
+  };
+  return hostJson.extensions?.durableTask?.maxConcurrentActivityFunctions ?? 10;
+}
 const MONTHLY_BUDGET = 50_000;
 const ODRE_IN_PROCESS = process.env.BENCH_ODRE_IN_PROCESS === '1';
 
@@ -539,7 +547,7 @@ async function main(): Promise<void> {
     out(
       `3. Backfill throughput: ${BACKFILL_DAYS} days x 2 datasets, ${LATENCY_MS} ms per request ` +
         `(stand-in ${ODRE_IN_PROCESS ? 'in the bench process' : 'in its own process'}), ` +
-        `INGESTION_PARALLELISM ${DEFAULT_PARALLELISM}, host.json maxConcurrentActivityFunctions ${DEFAULT_PARALLELISM}`,
+        `INGESTION_PARALLELISM ${DEFAULT_PARALLELISM}, host.json maxConcurrentActivityFunctions ${hostActivityLimit()}`,
     );
     out(
       `   parallel:   ${formatMs(par.wallMs)}, ${par.requests} requests (one per slice: ${par.requests === BACKFILL_DAYS * 2 ? 'yes' : 'NO'}), ` +

@@ -21,6 +21,7 @@ import {
   isTerminal,
   type HistoryEvent,
   type InstanceRecord,
+  RUNTIME_STATUSES,
   type RuntimeStatus,
 } from './durable/types';
 import { DEFAULT_SCHEDULE, loadConfig } from '../shared/config';
@@ -372,15 +373,6 @@ function openStore(p: Parsed): TaskHubStore {
   return new TaskHubStore(durableDir, hubName);
 }
 
-const STATUSES: readonly RuntimeStatus[] = [
-  'Pending',
-  'Running',
-  'Completed',
-  'ContinuedAsNew',
-  'Failed',
-  'Terminated',
-];
-
 function cmdRuns(args: string[], io: CliIo): number {
   const [sub, ...rest] = args;
   if (sub === undefined || sub === '--help' || sub === '-h') {
@@ -397,8 +389,8 @@ function cmdRuns(args: string[], io: CliIo): number {
     const rawStatus = one(p, 'status');
     if (rawStatus) {
       wanted = rawStatus.split(',').map((s) => {
-        const match = STATUSES.find((x) => x.toLowerCase() === s.trim().toLowerCase());
-        if (!match) throw new UsageError(`unknown status "${s}" (use ${STATUSES.join(', ')})`);
+        const match = RUNTIME_STATUSES.find((x) => x.toLowerCase() === s.trim().toLowerCase());
+        if (!match) throw new UsageError(`unknown status "${s}" (use ${RUNTIME_STATUSES.join(', ')})`);
         return match;
       });
     }

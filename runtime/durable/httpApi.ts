@@ -9,7 +9,13 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DurableEngine, InstanceExistsError, UnknownFunctionError, type InstanceQuery } from './engine';
-import { EventType, schedulerId, type HistoryEvent, type InstanceRecord, type RuntimeStatus } from './types';
+import {
+  EventType,
+  RUNTIME_STATUSES,
+  schedulerId,
+  type HistoryEvent,
+  type InstanceRecord,
+} from './types';
 
 export const RPC_PREFIX = '/durabletask/';
 export const WEBHOOK_PREFIX = '/runtime/webhooks/durabletask/';
@@ -177,15 +183,6 @@ interface Reply {
   headers?: Record<string, string>;
 }
 
-const STATUSES: readonly RuntimeStatus[] = [
-  'Pending',
-  'Running',
-  'Completed',
-  'ContinuedAsNew',
-  'Failed',
-  'Terminated',
-];
-
 function keyOk(given: string | null, keys: string[]): boolean {
   if (!given) return false;
   const g = Buffer.from(given);
@@ -331,7 +328,7 @@ export class DurableHttpApi {
         const rs = q.get('runtimeStatus');
         if (rs) {
           const wanted = rs.split(',').map((s) => s.trim());
-          query.runtimeStatus = STATUSES.filter((s) =>
+          query.runtimeStatus = RUNTIME_STATUSES.filter((s) =>
             wanted.some((w) => w.toLowerCase() === s.toLowerCase()),
           );
         }

@@ -1,6 +1,6 @@
-import { counters, resetCounters } from './fixtures/app';
-import { EventType, type HistoryEvent } from '../../runtime/durable/types';
-import { startFixtureHost } from './helpers';
+import { counters, resetCounters } from '../fixtures/app';
+import { EventType, type HistoryEvent } from '../../../runtime/durable/types';
+import { startFixtureHost } from '../helpers';
 
 type Host = Awaited<ReturnType<typeof startFixtureHost>>;
 

@@ -1,4 +1,4 @@
-import { startFixtureHost } from './helpers';
+import { startFixtureHost } from '../helpers';
 
 type Host = Awaited<ReturnType<typeof startFixtureHost>>;
 

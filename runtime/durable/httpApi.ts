@@ -9,13 +9,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DurableEngine, InstanceExistsError, UnknownFunctionError, type InstanceQuery } from './engine';
-import {
-  EventType,
-  RUNTIME_STATUSES,
-  schedulerId,
-  type HistoryEvent,
-  type InstanceRecord,
-} from './types';
+import { EventType, RUNTIME_STATUSES, schedulerId, type HistoryEvent, type InstanceRecord } from './types';
 
 export const RPC_PREFIX = '/durabletask/';
 export const WEBHOOK_PREFIX = '/runtime/webhooks/durabletask/';

@@ -1,6 +1,7 @@
 import { HttpRequest } from '@azure/functions';
-import { getConfig } from '../../shared/config';
+import { getConfig, resetConfig } from '../../shared/config';
 import {
+  configOrResponse,
   getRun,
   getState,
   listRuns,
@@ -30,6 +31,31 @@ describe('starters (real DurableClient from the embedded runtime, real HttpReque
     h = await startHarness({ env: { RTE_MONTHLY_CALL_BUDGET: '100' } });
   });
   afterAll(async () => h.stop());
+
+  it('answers 500 naming every bad setting if the app started without its appStart check', () => {
+    const saved = process.env.INGESTION_PARALLELISM;
+    process.env.INGESTION_PARALLELISM = 'many';
+    resetConfig();
+    try {
+      const lines: string[] = [];
+      const out = configOrResponse((l) => lines.push(l));
+      expect('response' in out && out.response).toEqual({
+        status: 500,
+        jsonBody: {
+          error: 'invalid configuration',
+          details: { problems: ['INGESTION_PARALLELISM must be a whole number from 1 to 32, got "many"'] },
+        },
+      });
+      expect(lines).toEqual([
+        'Invalid configuration:\n  - INGESTION_PARALLELISM must be a whole number from 1 to 32, got "many"',
+      ]);
+    } finally {
+      if (saved === undefined) delete process.env.INGESTION_PARALLELISM;
+      else process.env.INGESTION_PARALLELISM = saved;
+      resetConfig();
+    }
+    expect('config' in configOrResponse(() => undefined)).toBe(true);
+  });
 
   it('names runs with stable prefixes', () => {
     expect(scheduledInstanceId(Date.parse('2026-11-28T06:15:00Z'))).toBe('eco2mix-20261128T0615Z');

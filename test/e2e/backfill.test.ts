@@ -5,17 +5,11 @@
 import { createHash } from 'node:crypto';
 import { EventType } from '../../runtime/durable/types';
 import { startHarness, type Harness } from './harness';
+import { basicIso, iso } from '../../shared/time';
 
 const DAY_MS = 86_400_000;
 const REGIONAL = 'eco2mix-regional-tr';
 const NATIONAL = 'eco2mix-national-tr';
-
-const basic = (ms: number): string =>
-  new Date(ms)
-    .toISOString()
-    .replace(/\.\d{3}Z$/, 'Z')
-    .replace(/[-:]/g, '');
-const isoZ = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 describe('a manual two-day backfill', () => {
   let h: Harness;
@@ -29,11 +23,11 @@ describe('a manual two-day backfill', () => {
     const from = midnight - 3 * DAY_MS;
     const to = from + 2 * DAY_MS;
 
-    const started = await h.startRun({ from: isoZ(from), to: isoZ(to) });
+    const started = await h.startRun({ from: iso(from), to: iso(to) });
     expect(started.status).toBe(202);
     const id = started.body.id as string;
     expect(id).toMatch(
-      new RegExp(`^eco2mix-backfill-${basic(from).slice(0, 13)}Z-${basic(to).slice(0, 13)}Z-`),
+      new RegExp(`^eco2mix-backfill-${basicIso(from).slice(0, 13)}Z-${basicIso(to).slice(0, 13)}Z-`),
     );
     for (const key of [
       'statusQueryGetUri',
@@ -61,7 +55,7 @@ describe('a manual two-day backfill', () => {
       'ingestEco2mix',
       'Completed',
     ]);
-    expect(statusBody.input).toMatchObject({ trigger: 'manual', from: isoZ(from), to: isoZ(to) });
+    expect(statusBody.input).toMatchObject({ trigger: 'manual', from: iso(from), to: iso(to) });
     expect(statusBody.customStatus).toEqual({ stage: 'done', slices: 4, fetched: 4, stored: 4, failed: 0 });
 
     const out = JSON.parse(rec.output!);
@@ -72,7 +66,7 @@ describe('a manual two-day backfill', () => {
       4,
       [],
     ]);
-    expect(out.watermarks).toEqual({ [REGIONAL]: isoZ(to), [NATIONAL]: isoZ(to) });
+    expect(out.watermarks).toEqual({ [REGIONAL]: iso(to), [NATIONAL]: iso(to) });
 
     // one fetch per slice: 2 datasets x 2 days, scheduled together (parallelism 4)
     const fetches = rec.history.filter(
@@ -86,7 +80,7 @@ describe('a manual two-day backfill', () => {
     const dir = `rte/production/${new Date(slotMs).toISOString().slice(0, 10).replace(/-/g, '/')}`;
     const expected = ['national', 'regional'].flatMap((kind) =>
       [from, from + DAY_MS].map(
-        (start) => `${dir}/eco2mix_${kind}_${basic(slotMs)}_${runTag}_${basic(start)}.json`,
+        (start) => `${dir}/eco2mix_${kind}_${basicIso(slotMs)}_${runTag}_${basicIso(start)}.json`,
       ),
     );
     expect(h.files('rte/production')).toEqual(expected.sort());
@@ -118,8 +112,8 @@ describe('a manual two-day backfill', () => {
           new RegExp(`/catalog/datasets/${isRegional ? REGIONAL : NATIONAL}/exports/json\\?where=`),
         ),
         dataset: isRegional ? REGIONAL : NATIONAL,
-        window_from: isoZ(start),
-        window_to: isoZ(start + DAY_MS),
+        window_from: iso(start),
+        window_to: iso(start + DAY_MS),
         sha256: sha,
         record_count: String(rows.length),
         instance_id: id,
@@ -136,7 +130,7 @@ describe('a manual two-day backfill', () => {
       [],
       [],
     ]);
-    expect(hb.window).toEqual({ from: isoZ(from), to: isoZ(to) });
+    expect(hb.window).toEqual({ from: iso(from), to: iso(to) });
     expect(hb.slices).toHaveLength(4);
     expect(h.files('_staging')).toEqual([]);
   });

@@ -3,11 +3,11 @@
  * time, and exactly 30 days of rows in Bronze.
  */
 import { startHarness, type Harness } from './harness';
+import { iso } from '../../shared/time';
 
 const DAY_MS = 86_400_000;
 const REGIONAL = 'eco2mix-regional-tr';
 const NATIONAL = 'eco2mix-national-tr';
-const isoZ = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 describe('a 30-day backfill', () => {
   let h: Harness;
@@ -19,7 +19,7 @@ describe('a 30-day backfill', () => {
   it('lands 30 x 1152 regional and 30 x 96 national rows with fan-out bounded at 3', async () => {
     const to = Math.floor(Date.now() / DAY_MS) * DAY_MS - DAY_MS;
     const from = to - 30 * DAY_MS;
-    const started = await h.startRun({ from: isoZ(from), to: isoZ(to) });
+    const started = await h.startRun({ from: iso(from), to: iso(to) });
     expect(started.status).toBe(202);
     const rec = await h.wait(started.body.id as string);
     expect(rec.status).toBe('Completed');
@@ -31,7 +31,7 @@ describe('a 30-day backfill', () => {
       60,
       [],
     ]);
-    expect(out.watermarks).toEqual({ [REGIONAL]: isoZ(to), [NATIONAL]: isoZ(to) });
+    expect(out.watermarks).toEqual({ [REGIONAL]: iso(to), [NATIONAL]: iso(to) });
 
     const served = h.odre.requests().filter((r) => r.endpoint === 'exports');
     expect(served).toHaveLength(60);
@@ -65,6 +65,6 @@ describe('a 30-day backfill', () => {
       60,
       [],
     ]);
-    expect(h.state(REGIONAL)).toMatchObject({ watermark: isoZ(to), callsToday: 30, callsMonth: 30 });
+    expect(h.state(REGIONAL)).toMatchObject({ watermark: iso(to), callsToday: 30, callsMonth: 30 });
   });
 });

@@ -4,36 +4,23 @@
  * every quarter of the outage. Schedule slots come from `Date.now()`, so Date alone is faked and
  * moved slot by slot; the engine's virtual clock is moved along with it.
  */
-import { VirtualClock } from '../../runtime/clock';
-import { FAKE_DATE_ONLY, startHarness, type Harness } from './harness';
+import { FAKE_DATE_ONLY, runScheduledSlot, startHarness, type Harness } from './harness';
+import { basicIso, iso } from '../../shared/time';
+import { scheduledInstanceId } from '../../shared/starters';
+import { REGION_CODES } from '../../shared/constants';
 
 const QUARTER = 15 * 60_000;
 const HOUR = 3_600_000;
 const REGIONAL = 'eco2mix-regional-tr';
 const NATIONAL = 'eco2mix-national-tr';
-const REGIONS = ['11', '24', '27', '28', '32', '44', '52', '53', '75', '76', '84', '93'];
 const OUTAGE_SLOTS = 40;
-
-const isoZ = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
-const basic = (ms: number): string =>
-  new Date(ms)
-    .toISOString()
-    .replace(/\.\d{3}Z$/, 'Z')
-    .replace(/[-:]/g, '');
-const scheduledId = (slot: number): string =>
-  `eco2mix-${new Date(slot).toISOString().replace(/[-:]/g, '').slice(0, 13)}Z`;
 
 describe('catch-up after a ten-hour outage', () => {
   let h: Harness;
   const s0 = Date.parse('2026-03-10T06:00:00Z');
 
   /** Moves Date (and the engine's clock) one minute past `slot`, fires the timer, waits for the run. */
-  const runSlot = async (slot: number) => {
-    jest.setSystemTime(slot + 60_000);
-    (h.host.clock as VirtualClock).advanceTo(new Date(slot + 60_000));
-    await h.fireTimer();
-    return h.wait(scheduledId(slot));
-  };
+  const runSlot = (slot: number) => runScheduledSlot(h, slot);
 
   beforeAll(async () => {
     jest.useFakeTimers({ ...FAKE_DATE_ONLY, now: s0 });
@@ -47,7 +34,7 @@ describe('catch-up after a ten-hour outage', () => {
   it('fails through the outage, then lands every quarter of it in one catch-up run', async () => {
     const first = await runSlot(s0);
     expect(JSON.parse(first.output!).status).toBe('succeeded');
-    expect(h.state(REGIONAL)?.watermark).toBe(isoZ(s0));
+    expect(h.state(REGIONAL)?.watermark).toBe(iso(s0));
 
     h.odre.failUntilCleared(503);
     for (let k = 1; k <= OUTAGE_SLOTS; k++) {
@@ -56,8 +43,8 @@ describe('catch-up after a ten-hour outage', () => {
       expect(rec.status).toBe('Failed');
       // [min(watermark, slot - lookback), slot): the watermark stays at s0 through the outage
       expect(JSON.parse(rec.input!)).toMatchObject({
-        from: isoZ(Math.min(s0, slot - 3 * HOUR)),
-        to: isoZ(slot),
+        from: iso(Math.min(s0, slot - 3 * HOUR)),
+        to: iso(slot),
       });
     }
 
@@ -66,8 +53,8 @@ describe('catch-up after a ten-hour outage', () => {
     const duringStates = during.body.datasets as Record<string, unknown>[];
     for (const d of [REGIONAL, NATIONAL]) {
       expect(duringStates.find((s) => s.dataset === d)).toMatchObject({
-        watermark: isoZ(s0),
-        lastRunId: scheduledId(s0 + OUTAGE_SLOTS * QUARTER),
+        watermark: iso(s0),
+        lastRunId: scheduledInstanceId(s0 + OUTAGE_SLOTS * QUARTER),
         lastRunStatus: 'failed',
         consecutiveFailures: OUTAGE_SLOTS,
         // 1 call in the first run, then 4 attempts per failed run
@@ -81,7 +68,9 @@ describe('catch-up after a ten-hour outage', () => {
     const lastFailed = JSON.parse(
       h
         .read(
-          h.files('audit').find((f) => f.endsWith(`heartbeat_${basic(s0 + OUTAGE_SLOTS * QUARTER)}.json`))!,
+          h
+            .files('audit')
+            .find((f) => f.endsWith(`heartbeat_${basicIso(s0 + OUTAGE_SLOTS * QUARTER)}.json`))!,
         )
         .toString('utf8'),
     );
@@ -105,7 +94,7 @@ describe('catch-up after a ten-hour outage', () => {
     expect(recovery.status).toBe('Completed');
     const out = JSON.parse(recovery.output!);
     expect(out.status).toBe('succeeded');
-    expect(JSON.parse(recovery.input!)).toMatchObject({ from: isoZ(s0), to: isoZ(recoverySlot) });
+    expect(JSON.parse(recovery.input!)).toMatchObject({ from: iso(s0), to: iso(recoverySlot) });
     const quarters = OUTAGE_SLOTS + 1;
     expect([out.files, out.records, out.requests]).toEqual([2, quarters * 12 + quarters, 2]);
 
@@ -115,7 +104,7 @@ describe('catch-up after a ten-hour outage', () => {
     for (const file of h.files('rte/production')) {
       const rows = JSON.parse(h.read(file).toString('utf8')) as Record<string, string>[];
       for (const r of rows) {
-        const t = isoZ(Date.parse(r.date_heure!));
+        const t = iso(Date.parse(r.date_heure!));
         if (file.includes('_regional_')) regional.add(`${r.code_insee_region}@${t}`);
         else national.add(t);
       }
@@ -123,9 +112,9 @@ describe('catch-up after a ten-hour outage', () => {
     const missingRegional: string[] = [];
     const missingNational: string[] = [];
     for (let t = s0 - 3 * HOUR; t < recoverySlot; t += QUARTER) {
-      for (const code of REGIONS)
-        if (!regional.has(`${code}@${isoZ(t)}`)) missingRegional.push(`${code}@${isoZ(t)}`);
-      if (!national.has(isoZ(t))) missingNational.push(isoZ(t));
+      for (const code of REGION_CODES)
+        if (!regional.has(`${code}@${iso(t)}`)) missingRegional.push(`${code}@${iso(t)}`);
+      if (!national.has(iso(t))) missingNational.push(iso(t));
     }
     expect([missingRegional, missingNational]).toEqual([[], []]);
     const outageEnd = s0 + 10 * HOUR;
@@ -151,8 +140,8 @@ describe('catch-up after a ten-hour outage', () => {
     for (const d of [REGIONAL, NATIONAL]) {
       expect(afterStates.find((s) => s.dataset === d)).toEqual({
         dataset: d,
-        watermark: isoZ(recoverySlot),
-        lastRunId: scheduledId(recoverySlot),
+        watermark: iso(recoverySlot),
+        lastRunId: scheduledInstanceId(recoverySlot),
         lastRunStatus: 'succeeded',
         lastRunAt: expect.stringMatching(/^2026-03-10T16:/),
         consecutiveFailures: 0,
@@ -175,12 +164,7 @@ describe('catch-up after a ten-hour outage', () => {
 describe('catch-up capped at INGESTION_MAX_RUN_SPAN_DAYS', () => {
   let h: Harness;
   const s0 = Date.parse('2026-03-10T06:00:00Z');
-  const runSlot = async (slot: number) => {
-    jest.setSystemTime(slot + 60_000);
-    (h.host.clock as VirtualClock).advanceTo(new Date(slot + 60_000));
-    await h.fireTimer();
-    return h.wait(scheduledId(slot));
-  };
+  const runSlot = (slot: number) => runScheduledSlot(h, slot);
 
   beforeAll(async () => {
     jest.useFakeTimers({ ...FAKE_DATE_ONLY, now: s0 });
@@ -202,21 +186,22 @@ describe('catch-up capped at INGESTION_MAX_RUN_SPAN_DAYS', () => {
       windows.push([input.from, input.to, h.state(REGIONAL)?.watermark as string | null | undefined]);
     }
     expect(windows).toEqual([
-      [isoZ(s0), isoZ(s0 + 24 * HOUR), isoZ(s0 + 24 * HOUR)],
-      [isoZ(s0 + 24 * HOUR), isoZ(s0 + 48 * HOUR), isoZ(s0 + 48 * HOUR)],
-      [isoZ(s0 + 48 * HOUR), isoZ(back + 2 * QUARTER), isoZ(back + 2 * QUARTER)],
+      [iso(s0), iso(s0 + 24 * HOUR), iso(s0 + 24 * HOUR)],
+      [iso(s0 + 24 * HOUR), iso(s0 + 48 * HOUR), iso(s0 + 48 * HOUR)],
+      [iso(s0 + 48 * HOUR), iso(back + 2 * QUARTER), iso(back + 2 * QUARTER)],
     ]);
-    expect(h.state(NATIONAL)?.watermark).toBe(isoZ(back + 2 * QUARTER));
+    expect(h.state(NATIONAL)?.watermark).toBe(iso(back + 2 * QUARTER));
 
     const quarters = new Set<string>();
     for (const file of h.files('rte/production').filter((f) => f.includes('_regional_'))) {
       for (const r of JSON.parse(h.read(file).toString('utf8')) as Record<string, string>[]) {
-        quarters.add(`${r.code_insee_region}@${isoZ(Date.parse(r.date_heure!))}`);
+        quarters.add(`${r.code_insee_region}@${iso(Date.parse(r.date_heure!))}`);
       }
     }
     const missing: string[] = [];
     for (let t = s0 - 3 * HOUR; t < back + 2 * QUARTER; t += QUARTER) {
-      for (const code of REGIONS) if (!quarters.has(`${code}@${isoZ(t)}`)) missing.push(`${code}@${isoZ(t)}`);
+      for (const code of REGION_CODES)
+        if (!quarters.has(`${code}@${iso(t)}`)) missing.push(`${code}@${iso(t)}`);
     }
     expect(missing).toEqual([]);
     expect(quarters.size).toBe(12 * ((back + 2 * QUARTER - (s0 - 3 * HOUR)) / QUARTER));

@@ -6,13 +6,13 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startFakeOdre } from '../../standins/odre/server';
 import { FAKE_DATE_ONLY, startHarness, type Harness } from './harness';
+import { iso } from '../../shared/time';
 
 const QUARTER = 15 * 60_000;
 const HOUR = 3_600_000;
 const DAY_MS = 86_400_000;
 const REGIONAL = 'eco2mix-regional-tr';
 const NATIONAL = 'eco2mix-national-tr';
-const isoZ = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 describe('completeness with gaps in the source', () => {
   let h: Harness;
@@ -29,11 +29,11 @@ describe('completeness with gaps in the source', () => {
         gaps: [
           {
             dataset: REGIONAL,
-            from: isoZ(regionalGap),
-            to: isoZ(regionalGap + 2 * QUARTER),
+            from: iso(regionalGap),
+            to: iso(regionalGap + 2 * QUARTER),
             regions: ['32'],
           },
-          { dataset: NATIONAL, from: isoZ(nationalGap) },
+          { dataset: NATIONAL, from: iso(nationalGap) },
         ],
       },
     });
@@ -44,14 +44,14 @@ describe('completeness with gaps in the source', () => {
   });
 
   it('lists the missing quarters in the heartbeat and stops the watermark at the first one', async () => {
-    const started = await h.startRun({ from: isoZ(d0), to: isoZ(d0 + 2 * DAY_MS) });
+    const started = await h.startRun({ from: iso(d0), to: iso(d0 + 2 * DAY_MS) });
     expect(started.status).toBe(202);
     const rec = await h.wait(started.body.id as string);
     expect(rec.status).toBe('Completed');
     const out = JSON.parse(rec.output!);
     // every slice landed: incomplete data is still data
     expect([out.status, out.files, out.records]).toEqual(['succeeded', 4, 2 * 1152 - 2 + 2 * 96 - 1]);
-    expect(out.watermarks).toEqual({ [REGIONAL]: isoZ(regionalGap), [NATIONAL]: isoZ(nationalGap) });
+    expect(out.watermarks).toEqual({ [REGIONAL]: iso(regionalGap), [NATIONAL]: iso(nationalGap) });
 
     const hb = JSON.parse(h.read(out.heartbeat).toString('utf8'));
     const completeness = Object.fromEntries(
@@ -63,9 +63,9 @@ describe('completeness with gaps in the source', () => {
         received: 1150,
         nullMeasures: 0,
         missingQuarterCount: 2,
-        missingQuarters: [isoZ(regionalGap), isoZ(regionalGap + QUARTER)],
+        missingQuarters: [iso(regionalGap), iso(regionalGap + QUARTER)],
         schemaWarnings: [],
-        firstMissing: isoZ(regionalGap),
+        firstMissing: iso(regionalGap),
       },
       'regional-20260318T000000Z': {
         expected: 1152,
@@ -90,9 +90,9 @@ describe('completeness with gaps in the source', () => {
         received: 95,
         nullMeasures: 0,
         missingQuarterCount: 1,
-        missingQuarters: [isoZ(nationalGap)],
+        missingQuarters: [iso(nationalGap)],
         schemaWarnings: [],
-        firstMissing: isoZ(nationalGap),
+        firstMissing: iso(nationalGap),
       },
     });
     // no schema drift from the stand-in's records; only the incomplete quarters are warned about
@@ -103,8 +103,8 @@ describe('completeness with gaps in the source', () => {
     expect(hb.status).toBe('success');
 
     // the watermark stops at the first missing quarter, even though the later day landed
-    expect(h.state(REGIONAL)?.watermark).toBe(isoZ(regionalGap));
-    expect(h.state(NATIONAL)?.watermark).toBe(isoZ(nationalGap));
+    expect(h.state(REGIONAL)?.watermark).toBe(iso(regionalGap));
+    expect(h.state(NATIONAL)?.watermark).toBe(iso(nationalGap));
 
     // once the source fills the gap, a scheduled run re-reads from the watermark and moves it on
     h.odre.setGaps([]);
@@ -112,10 +112,10 @@ describe('completeness with gaps in the source', () => {
     const slot = Math.floor(now / QUARTER) * QUARTER;
     const next = await h.wait(`eco2mix-${new Date(slot).toISOString().replace(/[-:]/g, '').slice(0, 13)}Z`);
     const input = JSON.parse(next.input!);
-    expect([input.from, input.to]).toEqual([isoZ(regionalGap), isoZ(slot)]);
+    expect([input.from, input.to]).toEqual([iso(regionalGap), iso(slot)]);
     expect(JSON.parse(next.output!).status).toBe('succeeded');
-    expect(h.state(REGIONAL)?.watermark).toBe(isoZ(slot));
-    expect(h.state(NATIONAL)?.watermark).toBe(isoZ(slot));
+    expect(h.state(REGIONAL)?.watermark).toBe(iso(slot));
+    expect(h.state(NATIONAL)?.watermark).toBe(iso(slot));
   });
 });
 

@@ -13,15 +13,10 @@ import { EventType, isTerminal, type HistoryEvent } from '../../runtime/durable/
 import { startFakeOdre, type FakeOdre } from '../../standins/odre/server';
 import { runCli, until } from './cli';
 import { startHarness, type Harness } from './harness';
+import { basicIso, iso } from '../../shared/time';
 
 const DAY_MS = 86_400_000;
 const DAYS = 4;
-const isoZ = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
-const basic = (ms: number): string =>
-  new Date(ms)
-    .toISOString()
-    .replace(/\.\d{3}Z$/, 'Z')
-    .replace(/[-:]/g, '');
 
 describe('a process killed mid-run', () => {
   let odre: FakeOdre;
@@ -43,10 +38,7 @@ describe('a process killed mid-run', () => {
     const from = to - DAYS * DAY_MS;
     const env = { RTE_API_BASE_URL: odre.url, LOCAL_LAKE_DIR: lakeDir, INGESTION_PARALLELISM: '2' };
 
-    const first = runCli(
-      ['ingest', '--from', isoZ(from), '--to', isoZ(to), '--durable-dir', durableDir],
-      env,
-    );
+    const first = runCli(['ingest', '--from', iso(from), '--to', iso(to), '--durable-dir', durableDir], env);
     await until(() => /started (\S+)/.test(first.out()), 'the run to start');
     const instanceId = /started (\S+)/.exec(first.out())![1]!;
     // the second batch of fetches is on the wire
@@ -98,7 +90,8 @@ describe('a process killed mid-run', () => {
       .flatMap((kind) =>
         Array.from(
           { length: DAYS },
-          (_, d) => `${dir}/eco2mix_${kind}_${basic(slotMs)}_${runTag}_${basic(from + d * DAY_MS)}.json`,
+          (_, d) =>
+            `${dir}/eco2mix_${kind}_${basicIso(slotMs)}_${runTag}_${basicIso(from + d * DAY_MS)}.json`,
         ),
       )
       .sort();
@@ -143,6 +136,6 @@ describe('a process killed mid-run', () => {
     expect(completed.filter((n) => n === 'fetchSlice')).toHaveLength(2 * DAYS);
     expect(completed.filter((n) => n === 'storeSlice')).toHaveLength(2 * DAYS);
     expect(completed.filter((n) => n === 'auditRun')).toHaveLength(1);
-    expect(h.state('eco2mix-regional-tr')?.watermark).toBe(isoZ(to));
+    expect(h.state('eco2mix-regional-tr')?.watermark).toBe(iso(to));
   });
 });

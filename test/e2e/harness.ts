@@ -14,6 +14,7 @@ import { memoryLogger } from '../../runtime/logger';
 import { resetConfig } from '../../shared/config';
 import { FN } from '../../shared/constants';
 import { startFakeOdre, type FakeOdre, type FakeOdreOptions } from '../../standins/odre/server';
+import { scheduledInstanceId } from '../../shared/starters';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const APP_ENTRIES = ['triggers/*.ts', 'orchestrators/*.ts', 'activities/*.ts', 'entities/*.ts'];
@@ -204,3 +205,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 }
 
 export { HttpRequest };
+
+/**
+ * Runs the scheduled run of `slot` as the timer would one minute past it: moves `Date` (faked with
+ * FAKE_DATE_ONLY) and the engine's virtual clock there, fires the timer starter, waits for the run.
+ */
+export async function runScheduledSlot(h: Harness, slot: number): Promise<InstanceRecord> {
+  jest.setSystemTime(slot + 60_000);
+  (h.host.clock as VirtualClock).advanceTo(new Date(slot + 60_000));
+  await h.fireTimer();
+  return h.wait(scheduledInstanceId(slot));
+}

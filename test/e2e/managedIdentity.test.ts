@@ -37,13 +37,13 @@ import { startFakeKeyVault, type FakeKeyVault } from '../../standins/keyvault/se
 import { startFakeOdre, type FakeOdre } from '../../standins/odre/server';
 import { assertBuilt, CLI } from './cli';
 import { ROOT } from './harness';
+import { iso } from '../../shared/time';
 
 const DAY_MS = 86_400_000;
 const VAULT_HOST = 'ww-e2e.vault.azure.net';
 const SECRET_NAME = 'rte-api-key';
 const DATASETS: DatasetId[] = ['eco2mix-national-tr', 'eco2mix-regional-tr'];
 const ROWS: Record<DatasetId, number> = { 'eco2mix-national-tr': 96, 'eco2mix-regional-tr': 1152 };
-const isoZ = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 /** A self-signed certificate for one DNS name, made with openssl (as the DFS stand-in does). */
 function certificateFor(host: string): { key: string; cert: string } {
@@ -217,7 +217,7 @@ describe('managed identity end to end (compiled CLI, DFS + Key Vault + identity 
     const durableDir = path.join(base, name, '.durable');
     const localLake = path.join(base, name, 'local-lake');
     const exit = await runCli(
-      ['ingest', '--from', isoZ(from), '--to', isoZ(to), '--durable-dir', durableDir, ...extraArgs],
+      ['ingest', '--from', iso(from), '--to', iso(to), '--durable-dir', durableDir, ...extraArgs],
       {
         STORAGE_ACCOUNT_NAME: 'devstoreaccount1',
         LAKE_DFS_ENDPOINT: dfs.accountUrl,

@@ -9,9 +9,9 @@ import { TaskHubStore } from '../../runtime/durable/store';
 import { startFakeOdre } from '../../standins/odre/server';
 import { runCli } from './cli';
 import { FAKE_DATE_ONLY, startHarness, type Harness } from './harness';
+import { iso } from '../../shared/time';
 
 const DAY_MS = 86_400_000;
-const isoZ = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 describe('the monthly call budget, through the HTTP starter', () => {
   let h: Harness;
@@ -27,7 +27,7 @@ describe('the monthly call budget, through the HTTP starter', () => {
   });
 
   it('refuses a backfill over the budget with 429 and starts nothing', async () => {
-    const res = await h.startRun({ from: isoZ(midnight - 6 * DAY_MS), to: isoZ(midnight) });
+    const res = await h.startRun({ from: iso(midnight - 6 * DAY_MS), to: iso(midnight) });
     expect(res).toEqual({
       status: 429,
       body: {
@@ -50,7 +50,7 @@ describe('the monthly call budget, through the HTTP starter', () => {
     const before = h.host.engine.listInstances().instances.length;
     const files = h.allLakeFiles();
     h.odre.resetLog();
-    const refused = await h.startRun({ from: isoZ(midnight - 5 * DAY_MS), to: isoZ(midnight) });
+    const refused = await h.startRun({ from: iso(midnight - 5 * DAY_MS), to: iso(midnight) });
     expect(refused).toEqual({
       status: 429,
       body: {
@@ -63,7 +63,7 @@ describe('the monthly call budget, through the HTTP starter', () => {
     expect(h.allLakeFiles()).toEqual(files);
 
     // exactly the remaining budget is allowed
-    const accepted = await h.startRun({ from: isoZ(midnight - 4 * DAY_MS), to: isoZ(midnight) });
+    const accepted = await h.startRun({ from: iso(midnight - 4 * DAY_MS), to: iso(midnight) });
     expect(accepted.status).toBe(202);
     const rec = await h.wait(accepted.body.id as string);
     expect(JSON.parse(rec.output!)).toMatchObject({ status: 'succeeded', requests: 8 });
@@ -84,15 +84,7 @@ describe('the monthly call budget, through the CLI', () => {
     try {
       const midnight = Math.floor(Date.now() / DAY_MS) * DAY_MS;
       const run = runCli(
-        [
-          'ingest',
-          '--from',
-          isoZ(midnight - 6 * DAY_MS),
-          '--to',
-          isoZ(midnight),
-          '--durable-dir',
-          durableDir,
-        ],
+        ['ingest', '--from', iso(midnight - 6 * DAY_MS), '--to', iso(midnight), '--durable-dir', durableDir],
         {
           RTE_API_BASE_URL: odre.url,
           LOCAL_LAKE_DIR: lakeDir,

@@ -27,8 +27,21 @@ export default tseslint.config(
     },
   },
   {
-    files: ['shared/config.ts', 'runtime/**', 'standins/**', 'bench/**', 'scripts/**', 'test/**'],
+    files: ['shared/config.ts', 'tools/**', 'test/**'],
     rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    files: ['triggers/**', 'orchestrators/**', 'activities/**', 'entities/**', 'shared/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/tools', '**/tools/**'], message: 'The deployed app never imports tools/.' },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['test/**'],

@@ -4,7 +4,7 @@ module.exports = {
   testEnvironment: 'node',
   setupFilesAfterEnv: ['<rootDir>/test/setup/clock.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
-  moduleNameMapper: { '^@azure/functions-core$': '<rootDir>/runtime/functionsCore.ts' },
+  moduleNameMapper: { '^@azure/functions-core$': '<rootDir>/tools/runtime/functionsCore.ts' },
   testTimeout: 60000,
   collectCoverageFrom: ['shared/**/*.ts'],
   coverageThreshold: { './shared/': { lines: 90 } },

@@ -4,7 +4,7 @@
  */
 import { SUITE_MIDNIGHT } from '../setup/epoch';
 import { createHash } from 'node:crypto';
-import { EventType } from '../../runtime/durable/types';
+import { EventType } from '../../tools/runtime/durable/types';
 import { startHarness, type Harness } from './harness';
 import { basicIso, iso } from '../../shared/time';
 

@@ -4,7 +4,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startFakeOdre } from '../../standins/odre/server';
+import { startFakeOdre } from '../../tools/standins/odre/server';
 import { FAKE_DATE_ONLY, startHarness, type Harness } from './harness';
 import { iso } from '../../shared/time';
 

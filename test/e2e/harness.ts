@@ -7,13 +7,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HttpRequest } from '@azure/functions';
-import { VirtualClock } from '../../runtime/clock';
-import type { InstanceRecord } from '../../runtime/durable/types';
-import { startHost, type HostOptions, type RunningHost } from '../../runtime/host';
-import { memoryLogger } from '../../runtime/logger';
+import { VirtualClock } from '../../tools/runtime/clock';
+import type { InstanceRecord } from '../../tools/runtime/durable/types';
+import { startHost, type HostOptions, type RunningHost } from '../../tools/runtime/host';
+import { memoryLogger } from '../../tools/runtime/logger';
 import { resetConfig } from '../../shared/config';
 import { FN } from '../../shared/constants';
-import { startFakeOdre, type FakeOdre, type FakeOdreOptions } from '../../standins/odre/server';
+import { startFakeOdre, type FakeOdre, type FakeOdreOptions } from '../../tools/standins/odre/server';
 import { scheduledInstanceId } from '../../shared/starters';
 
 export const ROOT = path.resolve(__dirname, '../..');

@@ -23,19 +23,19 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TaskHubStore } from '../../runtime/durable/store';
-import { EventType, type HistoryEvent, type InstanceRecord } from '../../runtime/durable/types';
+import { TaskHubStore } from '../../tools/runtime/durable/store';
+import { EventType, type HistoryEvent, type InstanceRecord } from '../../tools/runtime/durable/types';
 import type { DatasetId } from '../../shared/constants';
 import { finalPath, heartbeatPath } from '../../shared/paths';
-import { selfSignedCertificate, startFakeDfs, type FakeDfs } from '../../standins/dfs/server';
+import { selfSignedCertificate, startFakeDfs, type FakeDfs } from '../../tools/standins/dfs/server';
 import {
   startFakeIdentity,
   STORAGE_RESOURCE,
   VAULT_RESOURCE,
   type FakeIdentity,
-} from '../../standins/identity/server';
-import { startFakeKeyVault, type FakeKeyVault } from '../../standins/keyvault/server';
-import { startFakeOdre, type FakeOdre } from '../../standins/odre/server';
+} from '../../tools/standins/identity/server';
+import { startFakeKeyVault, type FakeKeyVault } from '../../tools/standins/keyvault/server';
+import { startFakeOdre, type FakeOdre } from '../../tools/standins/odre/server';
 import { assertBuilt, CLI } from './cli';
 import { ROOT } from './harness';
 import { iso } from '../../shared/time';

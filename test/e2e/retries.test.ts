@@ -3,7 +3,7 @@
  * Task Framework does): a transient 503 is retried, a 401 is not, and a run where everything
  * fails still writes its heartbeat.
  */
-import { EventType, type HistoryEvent } from '../../runtime/durable/types';
+import { EventType, type HistoryEvent } from '../../tools/runtime/durable/types';
 import { startHarness, type Harness } from './harness';
 
 const REGIONAL = 'eco2mix-regional-tr';

@@ -7,9 +7,9 @@
 import { SUITE_EPOCH } from '../setup/epoch';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EventType, type InstanceRecord } from '../../runtime/durable/types';
-import { startFakeKeyVault } from '../../standins/keyvault/server';
-import type { FaultRule } from '../../standins/odre/server';
+import { EventType, type InstanceRecord } from '../../tools/runtime/durable/types';
+import { startFakeKeyVault } from '../../tools/standins/keyvault/server';
+import type { FaultRule } from '../../tools/standins/odre/server';
 import { startHarness, type Harness } from '../e2e/harness';
 import {
   activityCounts,

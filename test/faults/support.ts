@@ -6,7 +6,7 @@ import { SUITE_EPOCH } from '../setup/epoch';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EventType, type HistoryEvent, type InstanceRecord } from '../../runtime/durable/types';
+import { EventType, type HistoryEvent, type InstanceRecord } from '../../tools/runtime/durable/types';
 import { QUARTER_MS, REGION_CODES, type DatasetId } from '../../shared/constants';
 
 export const REGIONAL: DatasetId = 'eco2mix-regional-tr';

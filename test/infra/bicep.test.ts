@@ -671,10 +671,7 @@ describe('azd, CI and publish ignore files', () => {
     const lines = fs.readFileSync(path.join(ROOT, '.funcignore'), 'utf8').split('\n');
     for (const entry of [
       'test/',
-      'runtime/',
-      'standins/',
-      'bench/',
-      'scripts/',
+      'tools/',
       'infra/',
       '.ci/',
       '.github/',

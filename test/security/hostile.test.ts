@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startHarness, type Harness } from '../e2e/harness';
 import { walkAll } from '../faults/support';
-import { startFakeOdre } from '../../standins/odre/server';
+import { startFakeOdre } from '../../tools/standins/odre/server';
 
 const KEY = 'e2e-key';
 

@@ -10,7 +10,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startFakeOdre, type FaultRule } from '../../standins/odre/server';
+import { startFakeOdre, type FaultRule } from '../../tools/standins/odre/server';
 import { startHarness, type Harness } from '../e2e/harness';
 import { pastWindow, walkAll } from '../faults/support';
 

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { getLake, getSecrets, getWindowFetcher } from '../../shared/clients';
 import { loadConfig } from '../../shared/config';
-import { startFakeOdre, type FakeOdre } from '../../standins/odre/server';
+import { startFakeOdre, type FakeOdre } from '../../tools/standins/odre/server';
 
 const window = {
   dataset: 'eco2mix-national-tr' as const,

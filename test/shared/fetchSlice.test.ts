@@ -8,7 +8,7 @@ import { createLocalLake } from '../../shared/lake/localLake';
 import type { Lake } from '../../shared/lake/lake';
 import { RetryableError } from '../../shared/errors';
 import type { FetchInput } from '../../shared/types';
-import { startFakeOdre, type FakeOdre } from '../../standins/odre/server';
+import { startFakeOdre, type FakeOdre } from '../../tools/standins/odre/server';
 
 const input: FetchInput = {
   instanceId: 'eco2mix-20261128T0615Z',

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { decodeFailure, PermanentError, RetryableError } from '../../shared/errors';
 import { createKeyVaultSecretSource, createLocalFileSecretSource } from '../../shared/secrets';
-import { startFakeKeyVault, type FakeKeyVault } from '../../standins/keyvault/server';
+import { startFakeKeyVault, type FakeKeyVault } from '../../tools/standins/keyvault/server';
 
 const API_KEY = 'api-key-VALUE-7f3a9c';
 const VAULT_TOKEN = 'vault-token-5be1';

@@ -1,7 +1,7 @@
 import { DataLakeServiceClient, type StoragePipelineOptions } from '@azure/storage-file-datalake';
 import { createAdlsLake, LakeStorageError } from '../../../shared/lake/adlsLake';
 import { LakePathError, type Lake } from '../../../shared/lake/lake';
-import { startFakeDfs, type FakeDfs, type FakeDfsRequest } from '../../../standins/dfs/server';
+import { startFakeDfs, type FakeDfs, type FakeDfsRequest } from '../../../tools/standins/dfs/server';
 
 const TOKEN = 'storage-token-c0ffee';
 /** Stands in for Entra ID: the SDK asks it for a token, the stand-in only checks one is sent. */

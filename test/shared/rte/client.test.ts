@@ -13,7 +13,7 @@ import {
   type FetchWindowResult,
 } from '../../../shared/rte/client';
 import { createRteHttp, totalRequests } from '../../../shared/rte/http';
-import { startFakeOdre, type FakeOdre, type FakeOdreOptions } from '../../../standins/odre/server';
+import { startFakeOdre, type FakeOdre, type FakeOdreOptions } from '../../../tools/standins/odre/server';
 
 const NOW = '2026-03-31T12:00:00Z';
 const DAY = { from: '2026-03-29T00:00:00Z', to: '2026-03-30T00:00:00Z' };

@@ -5,7 +5,7 @@ import {
   totalRequests,
   transportRetryDelay,
 } from '../../../shared/rte/http';
-import { startFakeOdre, type FakeOdre } from '../../../standins/odre/server';
+import { startFakeOdre, type FakeOdre } from '../../../tools/standins/odre/server';
 
 describe('createRteHttp', () => {
   let fake: FakeOdre;

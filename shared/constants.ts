@@ -12,20 +12,7 @@ export const FN = {
   stateEntity: 'ingestionState',
 } as const;
 
-export const DATASETS = ['eco2mix-regional-tr', 'eco2mix-national-tr'] as const;
-export type DatasetId = (typeof DATASETS)[number];
-
-export const DATASET_SHORT: Readonly<Record<DatasetId, 'regional' | 'national'>> = {
-  'eco2mix-regional-tr': 'regional',
-  'eco2mix-national-tr': 'national',
-};
-
-/** Regional rows cover the 12 metropolitan regions (Corsica excluded); national rows one perimeter. */
-export const REGION_CODES = ['11', '24', '27', '28', '32', '44', '52', '53', '75', '76', '84', '93'] as const;
-export const ROWS_PER_QUARTER: Readonly<Record<DatasetId, number>> = {
-  'eco2mix-regional-tr': REGION_CODES.length,
-  'eco2mix-national-tr': 1,
-};
+export { DATASETS, REGION_CODES, type DatasetId } from './datasets';
 
 export const QUARTER_MS = 15 * 60 * 1000;
 export const DAY_MS = 24 * 60 * 60 * 1000;

@@ -1,4 +1,5 @@
-import { AUDIT_DIR, DATASET_SHORT, PRODUCTION_DIR, STAGING_DIR, type DatasetId } from './constants';
+import { AUDIT_DIR, PRODUCTION_DIR, STAGING_DIR } from './constants';
+import { datasetSpec, type DatasetId } from './datasets';
 import { assertLakePath } from './lake/lake';
 import { basicIso, datePartition } from './time';
 
@@ -43,7 +44,7 @@ export function finalPath(
 ): string {
   const suffix = multiSlice ? `_${basicIso(sliceFromMs)}` : '';
   return assertLakePath(
-    `${PRODUCTION_DIR}/${datePartition(slotMs)}/eco2mix_${DATASET_SHORT[dataset]}_${stamp(slotMs, runTag)}${suffix}.json`,
+    `${PRODUCTION_DIR}/${datePartition(slotMs)}/eco2mix_${datasetSpec(dataset).short}_${stamp(slotMs, runTag)}${suffix}.json`,
   );
 }
 

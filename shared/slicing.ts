@@ -1,4 +1,5 @@
-import { DATASET_SHORT, DAY_MS, type DatasetId } from './constants';
+import { DAY_MS } from './constants';
+import { datasetSpec, type DatasetId } from './datasets';
 import type { Slice } from './types';
 import { basicIso, iso } from './time';
 
@@ -15,7 +16,7 @@ export function planSlices(datasets: readonly DatasetId[], fromIso: string, toIs
     for (let start = from; start < to; start += DAY_MS) {
       const end = Math.min(start + DAY_MS, to);
       slices.push({
-        key: `${DATASET_SHORT[dataset]}-${basicIso(start)}`,
+        key: `${datasetSpec(dataset).short}-${basicIso(start)}`,
         dataset,
         from: iso(start),
         to: iso(end),

@@ -1,9 +1,10 @@
-import { checkCompleteness, expectedRows, KNOWN_FIELDS } from '../../shared/completeness';
+import { checkCompleteness, expectedRows } from '../../shared/completeness';
+import { DATASET_REGISTRY } from '../../shared/datasets';
 import { REGION_CODES } from '../../shared/constants';
 
 const row = (t: string, region: string, extra: Record<string, unknown> = {}): Record<string, unknown> => {
   const r: Record<string, unknown> = Object.fromEntries(
-    KNOWN_FIELDS['eco2mix-regional-tr'].map((f) => [f, 1]),
+    DATASET_REGISTRY['eco2mix-regional-tr'].fields.map((f) => [f, 1]),
   );
   return { ...r, code_insee_region: region, date_heure: t, ...extra };
 };
@@ -34,7 +35,7 @@ describe('completeness', () => {
 
   it('reports fields that disappeared', () => {
     const national = Object.fromEntries(
-      KNOWN_FIELDS['eco2mix-national-tr'].filter((f) => f !== 'taux_co2').map((f) => [f, 1]),
+      DATASET_REGISTRY['eco2mix-national-tr'].fields.filter((f) => f !== 'taux_co2').map((f) => [f, 1]),
     );
     const c = checkCompleteness('eco2mix-national-tr', '2026-11-28T00:00:00Z', '2026-11-28T00:15:00Z', [
       { ...national, date_heure: '2026-11-28T00:00:00+00:00' },

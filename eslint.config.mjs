@@ -10,6 +10,7 @@ export default tseslint.config(
       'node_modules/**',
       '.durable/**',
       'data/**',
+      'build/**',
       '*.js',
       '*.mjs',
     ],
@@ -27,7 +28,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['shared/config.ts', 'runtime/**', 'standins/**', 'bench/**', 'scripts/**', 'test/**'],
+    files: ['shared/config.ts', 'runtime/**', 'standins/**', 'bench/**', 'scripts/**', 'tools/**', 'test/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

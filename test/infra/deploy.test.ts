@@ -38,7 +38,7 @@ describe('azure.yaml', () => {
 
   it('builds the esbuild bundle in the prepackage hook, into the folder azd deploys', () => {
     const hook = azure.services.ingestion!.hooks.prepackage!;
-    expect(hook.posix.run).toBe('npm ci --no-audit --no-fund && npm run package');
+    expect(hook.posix.run).toBe('npm run package');
     expect(hook.windows.run).toContain('npm run package');
     expect(read('scripts', 'package.ts')).toContain("stagingDir ?? path.join(root, 'dist-package')");
   });

@@ -3,7 +3,7 @@
 // free allowance per billing account), 30-day retention (included at no extra cost), and local (key) auth
 // off on Application Insights so telemetry is only accepted with Entra ID tokens from the app's identity.
 // When the cap stops ingestion (Application Insights data included, it lands in this workspace), the
-// workspace logs "Data collection stopped" in _LogOperation: an hourly alert rule e-mails alertEmail.
+// workspace logs an OverQuota operation event (_LogOperation): an hourly alert rule e-mails alertEmail.
 param location string
 param tags object
 param logAnalyticsName string
@@ -88,7 +88,8 @@ resource dailyCapAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     criteria: {
       allOf: [
         {
-          query: '_LogOperation | where Operation =~ "Data collection stopped" | where Detail contains "OverQuota"'
+          // The cap event: Detail names the OverQuota ingestion status; either field matching is enough.
+          query: '_LogOperation | where Detail contains "OverQuota" or Operation contains "Data collection stopped"'
           timeAggregation: 'Count'
           operator: 'GreaterThan'
           threshold: 0

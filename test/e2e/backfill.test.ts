@@ -2,6 +2,7 @@
  * A manual two-day backfill through the real HTTP starter: the check-status answer, the fan-out
  * over four slices, and Bronze files that are byte for byte what the source served.
  */
+import { SUITE_MIDNIGHT } from '../setup/epoch';
 import { createHash } from 'node:crypto';
 import { EventType } from '../../runtime/durable/types';
 import { startHarness, type Harness } from './harness';
@@ -19,7 +20,7 @@ describe('a manual two-day backfill', () => {
   afterAll(async () => h.stop());
 
   it('answers 202 with the check-status payload, fans out and lands every slice byte for byte', async () => {
-    const midnight = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+    const midnight = SUITE_MIDNIGHT;
     const from = midnight - 3 * DAY_MS;
     const to = from + 2 * DAY_MS;
 

@@ -2,6 +2,7 @@
  * A 30-day backfill: 60 slices, one request each, fanned out at most INGESTION_PARALLELISM at a
  * time, and exactly 30 days of rows in Bronze.
  */
+import { SUITE_MIDNIGHT } from '../setup/epoch';
 import { startHarness, type Harness } from './harness';
 import { iso } from '../../shared/time';
 
@@ -17,7 +18,7 @@ describe('a 30-day backfill', () => {
   afterAll(async () => h.stop());
 
   it('lands 30 x 1152 regional and 30 x 96 national rows with fan-out bounded at 3', async () => {
-    const to = Math.floor(Date.now() / DAY_MS) * DAY_MS - DAY_MS;
+    const to = SUITE_MIDNIGHT - 86_400_000;
     const from = to - 30 * DAY_MS;
     const started = await h.startRun({ from: iso(from), to: iso(to) });
     expect(started.status).toBe(202);

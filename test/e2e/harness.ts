@@ -83,6 +83,8 @@ export interface HarnessOptions {
   durableDir?: string;
   /** Reuse a running stand-in; it is then left open by stop(). */
   odreInstance?: FakeOdre;
+  /** Where the engine's virtual clock starts: a test that passes its own `now` to the app passes it here too. */
+  now?: number;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -114,7 +116,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     rootDir: ROOT,
     entryFiles: APP_ENTRIES,
     durableDir,
-    clock: new VirtualClock(new Date()),
+    clock: new VirtualClock(new Date(opts.now ?? Date.now())),
     port: 0,
     timers: false,
     loadSettings: false,

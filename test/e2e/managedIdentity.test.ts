@@ -14,6 +14,7 @@
  * The child trusts the stand-ins' self-signed certificates through `NODE_EXTRA_CA_CERTS`, which
  * Node reads at start: that is why a child process. Needs dist/ (`npx tsc -p tsconfig.build.json`).
  */
+import { SUITE_MIDNIGHT } from '../setup/epoch';
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -186,7 +187,9 @@ describe('managed identity end to end (compiled CLI, DFS + Key Vault + identity 
   let dfs: FakeDfs | undefined;
   let base: string;
   let caFile: string;
-  const to = Math.floor(Date.now() / DAY_MS) * DAY_MS - DAY_MS;
+  // the child process runs on the real clock: so do the stand-ins it talks to; the window is fixed
+  jest.useRealTimers();
+  const to = SUITE_MIDNIGHT - DAY_MS;
   const from = to - DAY_MS;
 
   beforeAll(async () => {

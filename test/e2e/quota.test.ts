@@ -2,6 +2,7 @@
  * The monthly API call budget: a backfill that would exceed it is refused before anything starts,
  * through the HTTP starter and through the CLI.
  */
+import { SUITE_MIDNIGHT } from '../setup/epoch';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -82,7 +83,7 @@ describe('the monthly call budget, through the CLI', () => {
     const durableDir = path.join(base, '.durable');
     const lakeDir = path.join(base, 'data');
     try {
-      const midnight = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+      const midnight = SUITE_MIDNIGHT;
       const run = runCli(
         ['ingest', '--from', iso(midnight - 6 * DAY_MS), '--to', iso(midnight), '--durable-dir', durableDir],
         {

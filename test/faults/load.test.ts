@@ -5,6 +5,7 @@
  * (host.json maxConcurrentActivityFunctions): only activities call the API, one request at a time.
  * Memory and durations are printed, not asserted.
  */
+import { SUITE_MIDNIGHT } from '../setup/epoch';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startHarness, type Harness } from '../e2e/harness';
@@ -79,7 +80,7 @@ describe('load', () => {
   it('a 365-day backfill (national) completes: 365 slices, every quarter lands once', async () => {
     h.odre.resetLog();
     const day = 86_400_000;
-    const to = Math.floor(Date.now() / day) * day - day;
+    const to = SUITE_MIDNIGHT - 86_400_000;
     const window = {
       from: new Date(to - 365 * day).toISOString().replace('.000Z', 'Z'),
       to: new Date(to).toISOString().replace('.000Z', 'Z'),

@@ -4,6 +4,7 @@
  * then checks what the stand-in saw, the run's status, its heartbeat, the durable history and
  * the lake; finally the fault is cleared and the same window is run again: every quarter lands.
  */
+import { SUITE_EPOCH } from '../setup/epoch';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EventType, type InstanceRecord } from '../../runtime/durable/types';
@@ -246,7 +247,13 @@ describe('fault matrix (real app, embedded runtime, virtual clock)', () => {
       let stopped = false;
       try {
         if (row.fault === 'storage') {
-          blocker = path.join(h.lakeDir, 'bronze', 'rte', 'production', String(new Date().getUTCFullYear()));
+          blocker = path.join(
+            h.lakeDir,
+            'bronze',
+            'rte',
+            'production',
+            String(new Date(SUITE_EPOCH).getUTCFullYear()),
+          );
           fs.mkdirSync(path.dirname(blocker), { recursive: true });
           fs.writeFileSync(blocker, 'not a directory');
         } else if (typeof row.fault === 'object') {

@@ -2,6 +2,7 @@
  * Checks shared by the fault, crash and load suites: durable history counts, lake invariants
  * (no partial file under a final name, no temp files, no duplicate rows) and coverage of a window.
  */
+import { SUITE_EPOCH } from '../setup/epoch';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -151,16 +152,16 @@ export function missingQuarters(
 
 /** A past window of `hours`, ending `endHoursAgo` before now on a quarter boundary (published data). */
 export function pastWindow(hours: number, endHoursAgo = 2): { from: string; to: string } {
-  const to = Math.floor(Date.now() / QUARTER_MS) * QUARTER_MS - endHoursAgo * 3600_000;
+  const to = Math.floor(SUITE_EPOCH / QUARTER_MS) * QUARTER_MS - endHoursAgo * 3600_000;
   const from = to - hours * 3600_000;
   const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
   return { from: iso(from), to: iso(to) };
 }
 
 export async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
+  const start = performance.now();
   while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`gave up waiting for ${what}`);
+    if (performance.now() - start > timeoutMs) throw new Error(`gave up waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }

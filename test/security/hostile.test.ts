@@ -3,6 +3,7 @@
  * error, nothing starts (no instance in the engine, no request to the ODRE stand-in) and nothing
  * is written, in the lake or anywhere else.
  */
+import { SUITE_EPOCH } from '../setup/epoch';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -57,7 +58,7 @@ interface Case {
 
 const day = 86_400_000;
 const q = (ms: number): string => new Date(Math.floor(ms / 900_000) * 900_000).toISOString();
-const now = Date.now();
+const now = SUITE_EPOCH;
 
 const CASES: Case[] = [
   { name: 'invalid JSON', send: (h) => post(h, '{"from": '), status: 400, says: ['invalid JSON', 'body'] },

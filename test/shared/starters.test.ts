@@ -28,7 +28,7 @@ describe('starters (real DurableClient from the embedded runtime, real HttpReque
   const logs: string[] = [];
   const log = (l: string) => logs.push(l);
   beforeAll(async () => {
-    h = await startHarness({ env: { RTE_MONTHLY_CALL_BUDGET: '100' } });
+    h = await startHarness({ env: { RTE_MONTHLY_CALL_BUDGET: '100' }, now: NOW });
   });
   afterAll(async () => h.stop());
 
@@ -165,7 +165,7 @@ describe('starters (real DurableClient from the embedded runtime, real HttpReque
     ]);
     expect((await listRuns(client, new URLSearchParams('status=done'))).status).toBe(400);
     expect((await listRuns(client, new URLSearchParams('limit=0'))).status).toBe(400);
-    const state = await getState(client, getConfig(), Date.now());
+    const state = await getState(client, getConfig(), NOW);
     const body = state.jsonBody as {
       datasets: { watermark: string; callsMonth: number }[];
       budget: Record<string, number>;

@@ -10,6 +10,7 @@ export default tseslint.config(
       'node_modules/**',
       '.durable/**',
       'data/**',
+      'build/**',
       '*.js',
       '*.mjs',
     ],

@@ -1,18 +1,11 @@
-// Watt Watcher: everything `azd provision` creates, in one resource group.
-// Subscription scope so the template owns its resource group (the azd template convention).
+// Watt Watcher: everything `azd provision` creates, in one resource group (subscription scope, so the
+// template owns its resource group: the azd convention).
 //
-// Keyless by design: the Function App reaches the runtime storage account, the ADLS Gen2 lake, Key Vault
-// and Application Insights with its SYSTEM-ASSIGNED managed identity. No storage key, SAS or storage
-// connection string appears in any app setting.
-//
-// Trade-off (documented in docs/DEPLOY.md): a Linux Consumption app normally keeps its code on an Azure
-// Files content share, configured with WEBSITE_CONTENTAZUREFILECONNECTIONSTRING, which is a storage
-// account KEY (Azure Files has no identity-based connection for this). We drop the content share and run
-// from a package URL instead: the zip lives in the private `deployments` container of the runtime account,
-// WEBSITE_RUN_FROM_PACKAGE points at its blob URL, and the platform fetches it with the system identity
-// (WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID = SystemAssigned). Costs of that choice: no portal
-// editing, no file-system log streaming (use Application Insights), a restart + trigger sync after each
-// upload, and no `zipdeploy`/`func publish`/`azd deploy` push (they need a storage key on Linux Consumption).
+// Keyless: a Flex Consumption (FC1) Function App, Node 22, reaches the runtime storage account, its own
+// deployment container, the ADLS Gen2 lake, Key Vault and Application Insights with its system-assigned
+// managed identity. Shared Key is disabled on both storage accounts; no key, SAS or storage connection
+// string appears anywhere. `azd deploy` (azure.yaml, `host: function`) publishes the esbuild bundle to the
+// deployment container through the Flex publish endpoint with the signed-in user's Entra token.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -21,7 +14,12 @@ targetScope = 'subscription'
 param environmentName string
 
 @minLength(1)
-@description('Azure region for every resource.')
+@description('Azure region for every resource. It must offer Flex Consumption, and an Azure for Students subscription allows only a few regions (docs/DEPLOY.md).')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
 param location string
 
 @description('Resource names. Empty means derived from the environment (uniqueString suffix).')
@@ -51,15 +49,31 @@ param rteApiBaseUrl string = 'https://odre.opendatasoft.com'
 @description('RTE_MONTHLY_CALL_BUDGET: the API calls the app allows itself per month.')
 param rteMonthlyCallBudget int = 50000
 
-@description('Monthly cost budget for the resource group, in the billing currency (USD assumed).')
+@allowed([
+  512
+  2048
+  4096
+])
+@description('Flex Consumption instance memory (MB). The app needs about 250 MB.')
+param instanceMemoryMB int = 512
+
+@minValue(1)
+@maxValue(1000)
+@description('Flex Consumption maximum instance count: a cost guard (one Durable partition needs few workers).')
+param maximumInstanceCount int = 2
+
+@minValue(1)
+@description('Monthly cost budget for the resource group, in the billing currency.')
 param monthlyBudget int = 84
 
 @minLength(3)
-@description('E-mail address for budget alerts (azd: BUDGET_ALERT_EMAIL).')
+@description('E-mail address for budget and daily-cap alerts (azd: BUDGET_ALERT_EMAIL).')
 param alertEmail string
 
-@description('First day of the budget period (yyyy-MM-dd, first of a month). Pin it if a later re-provision is refused for changing it.')
-param budgetStartDate string = utcNow('yyyy-MM-01')
+@minLength(10)
+@maxLength(10)
+@description('First day of the budget period, yyyy-MM-01, set once (azd env BUDGET_START_DATE): a budget\'s start date cannot change.')
+param budgetStartDate string
 
 @description('Create the Consumption budget (some offer types, e.g. some CSP subscriptions, do not support it).')
 param deployBudget bool = true
@@ -95,9 +109,9 @@ var tags = {
   'azd-env-name': environmentName
   project: 'watt-watcher'
 }
+var serviceName = 'ingestion' // services.ingestion in azure.yaml: azd finds the app by this tag
 var taskHubName = 'WattWatcherHub' // extensions.durableTask.hubName in host.json
-var deploymentContainerName = 'deployments'
-var packageBlobName = 'watt-watcher.zip'
+var lakeFilesystemName = 'bronze'
 
 var names = {
   resourceGroup: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
@@ -108,10 +122,13 @@ var names = {
   keyVault: !empty(keyVaultName) ? keyVaultName : 'kv-ww-${resourceToken}'
   logAnalytics: !empty(logAnalyticsName) ? logAnalyticsName : 'log-ww-${resourceToken}'
   appInsights: !empty(appInsightsName) ? appInsightsName : 'appi-ww-${resourceToken}'
-  budget: 'budget-ww-${environmentName}'
+  // Budget names: at most 63 characters.
+  budget: take('budget-ww-${environmentName}', 63)
+  // Blob container names: 3-63 lowercase letters, digits and hyphens.
+  deploymentContainer: 'app-package-${resourceToken}'
 }
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: names.resourceGroup
   location: location
   tags: tags
@@ -127,6 +144,7 @@ module monitoring 'modules/monitoring.bicep' = {
     appInsightsName: names.appInsights
     dailyCapGb: logDailyCapGb
     retentionInDays: logRetentionDays
+    alertEmail: alertEmail
   }
 }
 
@@ -137,7 +155,7 @@ module runtimeStorage 'modules/runtime-storage.bicep' = {
     location: location
     tags: tags
     name: names.runtimeStorage
-    deploymentContainerName: deploymentContainerName
+    deploymentContainerName: names.deploymentContainer
   }
 }
 
@@ -148,7 +166,7 @@ module lake 'modules/lake-storage.bicep' = {
     location: location
     tags: tags
     name: names.lakeStorage
-    filesystemName: 'bronze'
+    filesystemName: lakeFilesystemName
   }
 }
 
@@ -161,6 +179,7 @@ module keyVault 'modules/keyvault.bicep' = {
     name: names.keyVault
     enablePurgeProtection: keyVaultEnablePurgeProtection
     softDeleteRetentionInDays: keyVaultSoftDeleteRetentionDays
+    workspaceId: monitoring.outputs.workspaceId
   }
 }
 
@@ -169,11 +188,13 @@ module functionApp 'modules/function-app.bicep' = {
   scope: rg
   params: {
     location: location
-    tags: tags
+    tags: union(tags, { 'azd-service-name': serviceName })
     name: names.functionApp
     planName: names.plan
     runtimeStorageAccountName: runtimeStorage.outputs.name
-    packageUrl: '${runtimeStorage.outputs.blobEndpoint}${deploymentContainerName}/${packageBlobName}'
+    deploymentContainerUrl: '${runtimeStorage.outputs.blobEndpoint}${names.deploymentContainer}'
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
     lakeStorageAccountName: lake.outputs.name
     lakeFilesystemName: lake.outputs.filesystemName
     keyVaultUri: keyVault.outputs.uri
@@ -185,17 +206,25 @@ module functionApp 'modules/function-app.bicep' = {
   }
 }
 
+// Names known at the start of the deployment (not module outputs) keep What-If precise; dependsOn
+// orders the assignments after the resources they target.
 module roles 'modules/role-assignments.bicep' = {
   name: 'role-assignments'
   scope: rg
+  dependsOn: [
+    functionApp
+    runtimeStorage
+    lake
+    keyVault
+    monitoring
+  ]
   params: {
-    functionPrincipalId: functionApp.outputs.principalId
-    functionAppName: functionApp.outputs.name
-    runtimeStorageAccountName: runtimeStorage.outputs.name
-    deploymentContainerName: deploymentContainerName
-    lakeStorageAccountName: lake.outputs.name
-    keyVaultName: keyVault.outputs.name
-    appInsightsName: monitoring.outputs.appInsightsName
+    functionAppName: names.functionApp
+    runtimeStorageAccountName: names.runtimeStorage
+    lakeStorageAccountName: names.lakeStorage
+    lakeFilesystemName: lakeFilesystemName
+    keyVaultName: names.keyVault
+    appInsightsName: names.appInsights
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
     ciPrincipalId: ciPrincipalId
@@ -215,15 +244,14 @@ module budget 'modules/budget.bicep' = if (deployBudget) {
   }
 }
 
-// Outputs become azd environment values (azd env get-values) and feed the postprovision hook.
+// Outputs become azd environment values (azd env get-values) and feed the postdeploy hook.
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output AZURE_FUNCTION_APP_URL string = 'https://${functionApp.outputs.defaultHostName}'
 output AZURE_RUNTIME_STORAGE_ACCOUNT_NAME string = runtimeStorage.outputs.name
-output AZURE_DEPLOYMENT_CONTAINER string = deploymentContainerName
-output AZURE_DEPLOYMENT_PACKAGE_BLOB string = packageBlobName
+output AZURE_DEPLOYMENT_CONTAINER string = names.deploymentContainer
 output AZURE_LAKE_STORAGE_ACCOUNT_NAME string = lake.outputs.name
 output AZURE_LAKE_FILESYSTEM string = lake.outputs.filesystemName
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name

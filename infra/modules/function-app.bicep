@@ -1,15 +1,17 @@
-// Linux Consumption (Y1/Dynamic) Function App, Node 20, Functions v4, system-assigned identity.
-// Runs from a package URL in the runtime account's private `deployments` container, fetched with the
-// system identity, so the app needs no Azure Files content share and therefore no
-// WEBSITE_CONTENTAZUREFILECONNECTIONSTRING (a storage key). See the trade-off note in main.bicep.
+// Flex Consumption (FC1) Function App, Node 22, Functions v4, system-assigned identity.
+// The runtime and its version live in functionAppConfig, not in app settings (Flex rejects
+// FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION and WEBSITE_RUN_FROM_PACKAGE). Code is read from
+// a blob container of the runtime account with the app's own identity: no content share, no key.
 param location string
 param tags object
 param name string
 param planName string
 
 param runtimeStorageAccountName string
-@description('Blob URL of the deployment zip (no SAS: fetched with the managed identity).')
-param packageUrl string
+@description('Blob container URL for deployment packages (no SAS: reached with the managed identity).')
+param deploymentContainerUrl string
+param instanceMemoryMB int
+param maximumInstanceCount int
 param lakeStorageAccountName string
 param lakeFilesystemName string
 param keyVaultUri string
@@ -25,24 +27,21 @@ param rteAuthMode string
 param rteApiBaseUrl string
 param rteMonthlyCallBudget int
 
-@description('At most this many instances: a cost guard (one Durable partition needs few workers).')
-param functionAppScaleLimit int = 2
-
-resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
+resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
   name: planName
   location: location
   tags: tags
   kind: 'functionapp'
   sku: {
-    name: 'Y1'
-    tier: 'Dynamic'
+    name: 'FC1'
+    tier: 'FlexConsumption'
   }
   properties: {
     reserved: true // Linux
   }
 }
 
-resource site 'Microsoft.Web/sites@2023-12-01' = {
+resource site 'Microsoft.Web/sites@2024-11-01' = {
   name: name
   location: location
   tags: tags
@@ -52,136 +51,73 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
   }
   properties: {
     serverFarmId: plan.id
-    reserved: true
     httpsOnly: true
     clientAffinityEnabled: false
     siteConfig: {
-      linuxFxVersion: 'NODE|20'
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
-      functionAppScaleLimit: functionAppScaleLimit
-      appSettings: [
-        {
-          name: 'FUNCTIONS_EXTENSION_VERSION'
-          value: '~4'
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: deploymentContainerUrl
+          authentication: {
+            type: 'SystemAssignedIdentity'
+          }
         }
-        {
-          name: 'FUNCTIONS_WORKER_RUNTIME'
-          value: 'node'
-        }
-        {
-          // Fail the host loudly if main.js cannot load, instead of running with zero functions.
-          name: 'FUNCTIONS_NODE_BLOCK_ON_ENTRY_POINT_ERROR'
-          value: 'true'
-        }
-        {
-          // Identity-based host storage (and Durable task hub): no connection string, no key.
-          name: 'AzureWebJobsStorage__accountName'
-          value: runtimeStorageAccountName
-        }
-        {
-          name: 'AzureWebJobsStorage__credential'
-          value: 'managedidentity'
-        }
-        {
-          name: 'WEBSITE_RUN_FROM_PACKAGE'
-          value: packageUrl
-        }
-        {
-          name: 'WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID'
-          value: 'SystemAssigned'
-        }
-        {
-          // Endpoint + instrumentation key, not a storage credential; ingestion needs the Entra token below.
-          name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
-          value: appInsightsConnectionString
-        }
-        {
-          name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
-          value: 'Authorization=AAD'
-        }
-        {
-          name: 'INGESTION_SCHEDULE'
-          value: ingestionSchedule
-        }
-        {
-          name: 'RTE_API_BASE_URL'
-          value: rteApiBaseUrl
-        }
-        {
-          name: 'RTE_DATASETS'
-          value: 'eco2mix-regional-tr,eco2mix-national-tr'
-        }
-        {
-          name: 'RTE_REQUEST_TIMEOUT_MS'
-          value: '30000'
-        }
-        {
-          name: 'RTE_AUTH_MODE'
-          value: rteAuthMode
-        }
-        {
-          name: 'RTE_OAUTH_TOKEN_URL'
-          value: 'https://digital.iservices.rte-france.com/token/oauth'
-        }
-        {
-          // Secret NAMES in Key Vault, never secret values.
-          name: 'RTE_API_KEY_SECRET_NAME'
-          value: 'rte-api-key'
-        }
-        {
-          name: 'RTE_CLIENT_ID_SECRET_NAME'
-          value: 'rte-client-id'
-        }
-        {
-          name: 'RTE_CLIENT_SECRET_SECRET_NAME'
-          value: 'rte-client-secret'
-        }
-        {
-          name: 'KEY_VAULT_URL'
-          value: keyVaultUri
-        }
-        {
-          name: 'SECRET_CACHE_TTL_SECONDS'
-          value: '3600'
-        }
-        {
-          name: 'STORAGE_ACCOUNT_NAME'
-          value: lakeStorageAccountName
-        }
-        {
-          name: 'LAKE_FILESYSTEM'
-          value: lakeFilesystemName
-        }
-        {
-          name: 'INGESTION_LOOKBACK_HOURS'
-          value: '3'
-        }
-        {
-          name: 'INGESTION_MAX_RUN_SPAN_DAYS'
-          value: '7'
-        }
-        {
-          name: 'INGESTION_MAX_BACKFILL_DAYS'
-          value: '366'
-        }
-        {
-          name: 'INGESTION_PARALLELISM'
-          value: '4'
-        }
-        {
-          name: 'RTE_MONTHLY_CALL_BUDGET'
-          value: string(rteMonthlyCallBudget)
-        }
-      ]
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'node'
+        version: '22'
+      }
     }
   }
 }
 
-// Basic (user/password) publishing credentials off for both FTP and the SCM (Kudu) site.
-resource ftpCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: {
+    // Fail the host loudly if main.js cannot load, instead of running with zero functions.
+    FUNCTIONS_NODE_BLOCK_ON_ENTRY_POINT_ERROR: 'true'
+    // Identity-based host storage (and Durable task hub): no connection string, no key.
+    AzureWebJobsStorage__accountName: runtimeStorageAccountName
+    AzureWebJobsStorage__credential: 'managedidentity'
+    // Endpoint + instrumentation key, not a storage credential; ingestion needs the Entra token below.
+    APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
+    INGESTION_SCHEDULE: ingestionSchedule
+    RTE_API_BASE_URL: rteApiBaseUrl
+    RTE_DATASETS: 'eco2mix-regional-tr,eco2mix-national-tr'
+    RTE_REQUEST_TIMEOUT_MS: '30000'
+    RTE_AUTH_MODE: rteAuthMode
+    RTE_OAUTH_TOKEN_URL: 'https://digital.iservices.rte-france.com/token/oauth'
+    // Secret NAMES in Key Vault, never secret values.
+    RTE_API_KEY_SECRET_NAME: 'rte-api-key'
+    RTE_CLIENT_ID_SECRET_NAME: 'rte-client-id'
+    RTE_CLIENT_SECRET_SECRET_NAME: 'rte-client-secret'
+    KEY_VAULT_URL: keyVaultUri
+    SECRET_CACHE_TTL_SECONDS: '3600'
+    STORAGE_ACCOUNT_NAME: lakeStorageAccountName
+    LAKE_FILESYSTEM: lakeFilesystemName
+    INGESTION_LOOKBACK_HOURS: '3'
+    INGESTION_MAX_RUN_SPAN_DAYS: '7'
+    INGESTION_MAX_BACKFILL_DAYS: '366'
+    INGESTION_PARALLELISM: '4'
+    RTE_MONTHLY_CALL_BUDGET: string(rteMonthlyCallBudget)
+  }
+}
+
+// Basic (user/password) publishing credentials off for both FTP and the SCM site: azd and CI publish
+// with Entra ID tokens.
+resource ftpCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
   parent: site
   name: 'ftp'
   properties: {
@@ -189,7 +125,7 @@ resource ftpCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@
   }
 }
 
-resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
   parent: site
   name: 'scm'
   properties: {

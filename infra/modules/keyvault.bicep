@@ -1,12 +1,15 @@
 // Key Vault for the RTE credentials (api key, or OAuth2 client id/secret), RBAC authorization only:
 // no access policies. The template creates no secret: values are set out of band (docs/DEPLOY.md).
+// Every data-plane access (AuditEvent) goes to the Log Analytics workspace.
 param location string
 param tags object
 param name string
 param enablePurgeProtection bool
 param softDeleteRetentionInDays int
+@description('Log Analytics workspace resource id for the audit log.')
+param workspaceId string
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   name: name
   location: location
   tags: tags
@@ -24,11 +27,25 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enabledForDeployment: false
     enabledForDiskEncryption: false
     enabledForTemplateDeployment: false
-    publicNetworkAccess: 'Enabled' // the Consumption plan has no VNet integration
+    publicNetworkAccess: 'Enabled' // no private endpoints in this template
     networkAcls: {
       defaultAction: 'Allow'
       bypass: 'AzureServices'
     }
+  }
+}
+
+resource audit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'audit-to-log-analytics'
+  scope: vault
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        category: 'AuditEvent'
+        enabled: true
+      }
+    ]
   }
 }
 

@@ -4,9 +4,9 @@
 param location string
 param tags object
 param name string
-param filesystemName string = 'bronze'
+param filesystemName string
 
-resource lake 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+resource lake 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   name: name
   location: location
   tags: tags
@@ -23,7 +23,7 @@ resource lake 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     allowSharedKeyAccess: false
     defaultToOAuthAuthentication: true
     allowCrossTenantReplication: false
-    publicNetworkAccess: 'Enabled' // the Consumption plan has no VNet integration
+    publicNetworkAccess: 'Enabled' // no private endpoints in this template
     networkAcls: {
       defaultAction: 'Allow'
       bypass: 'AzureServices'
@@ -31,7 +31,7 @@ resource lake 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   }
 }
 
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-01-01' = {
   parent: lake
   name: 'default'
   properties: {
@@ -43,7 +43,7 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
 }
 
 // An ADLS Gen2 filesystem is a blob container on an HNS account.
-resource bronze 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+resource bronze 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = {
   parent: blobService
   name: filesystemName
   properties: {

@@ -1,4 +1,4 @@
-// Least-privilege data-plane roles. Built-in role definition ids (Azure built-in roles reference):
+// Least-privilege roles. Built-in role definition ids (Azure built-in roles reference):
 //   ba92f5b4-2d11-453d-a403-e96b0029c9fe  Storage Blob Data Contributor
 //   b7e6dc6d-f1e8-4753-8033-0f276bb0955b  Storage Blob Data Owner
 //   974c5e8b-45b9-4653-ba55-5f855dd0fb88  Storage Queue Data Contributor
@@ -7,22 +7,23 @@
 //   b86a8fe4-44ce-4948-aee5-eccb2c155cd7  Key Vault Secrets Officer
 //   3913510d-42f4-4e42-8a64-420c390055eb  Monitoring Metrics Publisher
 //   de139f84-1756-47ae-9be6-808fbbe84772  Website Contributor
+//   acdd72a7-3385-48ef-bd42-f606fba81ae7  Reader
 //
 // Function App identity:
-//   lake account            Storage Blob Data Contributor  (read/write Bronze files; nothing else)
-//   runtime account         Storage Blob Data Owner, Queue Data Contributor, Table Data Contributor
-//                           (host storage + Durable task hub, as the Functions identity docs require;
-//                           also covers reading the run-from-package zip)
-//   key vault               Key Vault Secrets User         (read secret values only)
-//   application insights    Monitoring Metrics Publisher   (Entra ID telemetry ingestion)
-// Deployer (azd user), optional: Secrets Officer on the vault; Blob Data Contributor on `deployments` only.
-// CI principal, optional: Blob Data Contributor on `deployments` only; Website Contributor on the app
-// (restart + trigger sync after an upload).
-param functionPrincipalId string
+//   lake `bronze` filesystem  Storage Blob Data Contributor  (read/write Bronze files; no other container)
+//   runtime account           Storage Blob Data Owner, Queue Data Contributor, Table Data Contributor
+//                             (host storage + Durable task hub, as the Functions identity docs require;
+//                             also covers the Flex deployment container)
+//   key vault                 Key Vault Secrets User         (read secret values only)
+//   application insights      Monitoring Metrics Publisher   (Entra ID telemetry ingestion)
+// Deployer (azd user), optional: Secrets Officer on the vault (azd deploy itself needs only the
+// subscription rights the deployer already has).
+// CI principal, optional: Website Contributor on the app (publish), Reader on the resource group (azd
+// finds the app by its azd-service-name tag).
 param functionAppName string
 param runtimeStorageAccountName string
-param deploymentContainerName string
 param lakeStorageAccountName string
+param lakeFilesystemName string
 param keyVaultName string
 param appInsightsName string
 param deployerPrincipalId string = ''
@@ -33,25 +34,35 @@ param deployerPrincipalId string = ''
 param deployerPrincipalType string = 'User'
 param ciPrincipalId string = ''
 
-resource lakeAccount 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
-  name: lakeStorageAccountName
+var role = {
+  blobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+  blobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  queueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  tableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  secretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  secretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
+  metricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  websiteContributor: 'de139f84-1756-47ae-9be6-808fbbe84772'
+  reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7'
 }
 
-resource runtimeAccount 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+resource lakeAccount 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
+  name: lakeStorageAccountName
+
+  resource blobService 'blobServices' existing = {
+    name: 'default'
+
+    resource bronze 'containers' existing = {
+      name: lakeFilesystemName
+    }
+  }
+}
+
+resource runtimeAccount 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
   name: runtimeStorageAccountName
 }
 
-resource runtimeBlobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' existing = {
-  parent: runtimeAccount
-  name: 'default'
-}
-
-resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' existing = {
-  parent: runtimeBlobService
-  name: deploymentContainerName
-}
-
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
+resource vault 'Microsoft.KeyVault/vaults@2024-11-01' existing = {
   name: keyVaultName
 }
 
@@ -59,67 +70,72 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
 }
 
-resource functionApp 'Microsoft.Web/sites@2023-12-01' existing = {
+resource functionApp 'Microsoft.Web/sites@2024-11-01' existing = {
   name: functionAppName
 }
 
 // ---- Function App (system-assigned identity) ----
+// Assignment names come from the app's name (known at the start of the deployment), the principal id
+// is read at deployment time. A deleted and re-created app of the same name needs its old assignments
+// removed first (azd down removes them with the resource group).
+
+var functionPrincipalId = functionApp.identity.principalId
 
 resource lakeBlobDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(lakeAccount.id, functionPrincipalId, 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')
-  scope: lakeAccount
+  name: guid(lakeAccount::blobService::bronze.id, functionAppName, role.blobDataContributor)
+  scope: lakeAccount::blobService::bronze
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.blobDataContributor)
     principalId: functionPrincipalId
     principalType: 'ServicePrincipal'
   }
 }
 
 resource runtimeBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(runtimeAccount.id, functionPrincipalId, 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b')
+  name: guid(runtimeAccount.id, functionAppName, role.blobDataOwner)
   scope: runtimeAccount
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b')
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.blobDataOwner)
     principalId: functionPrincipalId
     principalType: 'ServicePrincipal'
   }
 }
 
 resource runtimeQueueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(runtimeAccount.id, functionPrincipalId, '974c5e8b-45b9-4653-ba55-5f855dd0fb88')
+  name: guid(runtimeAccount.id, functionAppName, role.queueDataContributor)
   scope: runtimeAccount
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '974c5e8b-45b9-4653-ba55-5f855dd0fb88')
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.queueDataContributor)
     principalId: functionPrincipalId
     principalType: 'ServicePrincipal'
   }
 }
 
 resource runtimeTableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(runtimeAccount.id, functionPrincipalId, '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
+  name: guid(runtimeAccount.id, functionAppName, role.tableDataContributor)
   scope: runtimeAccount
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.tableDataContributor)
     principalId: functionPrincipalId
     principalType: 'ServicePrincipal'
   }
 }
 
 resource vaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, functionPrincipalId, '4633458b-17de-408a-b874-0445c86b69e6')
+  name: guid(vault.id, functionAppName, role.secretsUser)
   scope: vault
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6')
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.secretsUser)
     principalId: functionPrincipalId
     principalType: 'ServicePrincipal'
   }
 }
 
 resource appInsightsMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(appInsights.id, functionPrincipalId, '3913510d-42f4-4e42-8a64-420c390055eb')
+  name: guid(appInsights.id, functionAppName, role.metricsPublisher)
   scope: appInsights
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '3913510d-42f4-4e42-8a64-420c390055eb')
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.metricsPublisher)
     principalId: functionPrincipalId
     principalType: 'ServicePrincipal'
   }
@@ -128,20 +144,10 @@ resource appInsightsMetricsPublisher 'Microsoft.Authorization/roleAssignments@20
 // ---- Deployer (the person running azd), optional ----
 
 resource deployerSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
-  name: guid(vault.id, deployerPrincipalId, 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7')
+  name: guid(vault.id, deployerPrincipalId, role.secretsOfficer)
   scope: vault
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7')
-    principalId: deployerPrincipalId
-    principalType: deployerPrincipalType
-  }
-}
-
-resource deployerPackageUploader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
-  name: guid(deploymentContainer.id, deployerPrincipalId, 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')
-  scope: deploymentContainer
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.secretsOfficer)
     principalId: deployerPrincipalId
     principalType: deployerPrincipalType
   }
@@ -149,21 +155,20 @@ resource deployerPackageUploader 'Microsoft.Authorization/roleAssignments@2022-0
 
 // ---- CI (GitHub Actions via OIDC), optional ----
 
-resource ciPackageUploader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(ciPrincipalId)) {
-  name: guid(deploymentContainer.id, ciPrincipalId, 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')
-  scope: deploymentContainer
+resource ciWebsiteContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(ciPrincipalId)) {
+  name: guid(functionApp.id, ciPrincipalId, role.websiteContributor)
+  scope: functionApp
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.websiteContributor)
     principalId: ciPrincipalId
     principalType: 'ServicePrincipal'
   }
 }
 
-resource ciWebsiteContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(ciPrincipalId)) {
-  name: guid(functionApp.id, ciPrincipalId, 'de139f84-1756-47ae-9be6-808fbbe84772')
-  scope: functionApp
+resource ciReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(ciPrincipalId)) {
+  name: guid(resourceGroup().id, ciPrincipalId, role.reader)
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'de139f84-1756-47ae-9be6-808fbbe84772')
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.reader)
     principalId: ciPrincipalId
     principalType: 'ServicePrincipal'
   }

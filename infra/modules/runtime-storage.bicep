@@ -1,17 +1,14 @@
 // The Functions runtime account: AzureWebJobsStorage (host locks, timer schedule status, function keys),
 // the Durable Functions task hub (WattWatcherHub control/work-item queues, Instances/History tables, lease
-// blobs), and the private `deployments` container holding the run-from-package zip.
-// The app connects with its managed identity (AzureWebJobsStorage__accountName), so shared keys are off.
+// blobs), and the private Flex deployment container that holds the published package.
+// The app connects with its managed identity (AzureWebJobsStorage__accountName): shared keys are off.
 // No hierarchical namespace here: the Functions host storage must be a plain general-purpose v2 account.
 param location string
 param tags object
 param name string
 param deploymentContainerName string
 
-@description('Shared Key (account key / SAS) authorization. Off: every client uses Entra ID.')
-param allowSharedKeyAccess bool = false
-
-resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   name: name
   location: location
   tags: tags
@@ -25,10 +22,10 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
     allowBlobPublicAccess: false
-    allowSharedKeyAccess: allowSharedKeyAccess
+    allowSharedKeyAccess: false
     defaultToOAuthAuthentication: true
     allowCrossTenantReplication: false
-    publicNetworkAccess: 'Enabled' // the Consumption plan has no VNet integration
+    publicNetworkAccess: 'Enabled' // no private endpoints in this template
     networkAcls: {
       defaultAction: 'Allow'
       bypass: 'AzureServices'
@@ -36,12 +33,12 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   }
 }
 
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-01-01' = {
   parent: account
   name: 'default'
 }
 
-resource deployments 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+resource deployments 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = {
   parent: blobService
   name: deploymentContainerName
   properties: {
@@ -52,3 +49,4 @@ resource deployments 'Microsoft.Storage/storageAccounts/blobServices/containers@
 output name string = account.name
 output id string = account.id
 output blobEndpoint string = account.properties.primaryEndpoints.blob
+output deploymentContainerName string = deployments.name

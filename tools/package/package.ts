@@ -151,7 +151,7 @@ export async function buildPackage(options: PackageOptions): Promise<PackageResu
     absWorkingDir: root,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node22', // the deployed runtime (infra: functionAppConfig.runtime)
     format: 'cjs',
     external: [...EXTERNAL_MODULES],
     minify: options.minify ?? false,

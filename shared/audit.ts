@@ -2,12 +2,12 @@ import { DATASETS, type DatasetId, SOURCE_NAME } from './constants';
 import type { Lake } from './lake/lake';
 import { readCounter } from './fetchSlice';
 import { attemptsPath, heartbeatPath, stagingDir } from './paths';
-import type { AuditInput, FailureInfo } from './types';
+import type { AuditInput, FailureInfo, GapSummary } from './types';
 
 export interface Heartbeat {
   job_id: string;
   timestamp: string;
-  status: 'success' | 'partial' | 'failure';
+  status: 'success' | 'partial' | 'failure' | 'deferred';
   source: string;
   trigger: AuditInput['trigger'];
   slot: string;
@@ -21,9 +21,15 @@ export interface Heartbeat {
   slices: AuditInput['slices'];
   warnings: string[];
   error_details: FailureInfo[];
+  /** Why the run sent nothing (quota exhausted until a reset, budget spent), or null. */
+  deferred: { until: string | null; reason: string } | null;
+  /** Slices left for a later run by an exhausted quota (not failures). */
+  deferred_slices: string[];
+  /** The gap ledger (open and permanent gaps per dataset) as read when the run started. */
+  gaps: GapSummary[];
 }
 
-const STATUS = { succeeded: 'success', partial: 'partial', failed: 'failure' } as const;
+const STATUS = { succeeded: 'success', partial: 'partial', failed: 'failure', deferred: 'deferred' } as const;
 
 /** The per-slice attempt counters kept in staging are the only record of retries the host made. */
 export async function buildHeartbeat(
@@ -44,12 +50,14 @@ export async function buildHeartbeat(
       ? { ...f, attempts: Math.max(f.attempts, slice.attempts) }
       : f;
   });
-  const warnings: string[] = [];
+  const warnings: string[] = [...(input.notes ?? [])];
+  if (input.deferred) warnings.push(`no request sent: ${input.deferred.reason}`);
   for (const s of slices) {
     const c = s.completeness;
     if (!c) continue;
     if (c.missingQuarterCount > 0) warnings.push(`${s.key}: ${c.missingQuarterCount} quarter(s) incomplete`);
     for (const w of c.schemaWarnings) warnings.push(`${s.key}: schema drift: ${w}`);
+    if (c.duplicateWarning) warnings.push(`${s.key}: ${c.duplicateWarning}`);
   }
   return {
     job_id: input.instanceId,
@@ -68,6 +76,9 @@ export async function buildHeartbeat(
     slices,
     warnings,
     error_details: errorDetails,
+    deferred: input.deferred ?? null,
+    deferred_slices: input.deferredSlices ?? [],
+    gaps: input.gaps ?? [],
   };
 }
 

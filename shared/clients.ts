@@ -1,5 +1,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy requires keep the heavy SDKs out of the cold start */
 import type { Config } from './config';
+import type { DatasetId } from './constants';
+import type { CoverageResult } from './rte/coverage';
 import type { WindowFetcher } from './fetchSlice';
 import type { Lake } from './lake/lake';
 import type { SecretSource } from './secrets';
@@ -11,6 +13,19 @@ import type { SecretSource } from './secrets';
 let lake: { config: Config; value: Lake } | undefined;
 let fetcher: { config: Config; value: WindowFetcher } | undefined;
 let secrets: { config: Config; value: SecretSource } | undefined;
+let coverage: { config: Config; value: CoverageFetcher } | undefined;
+
+/** The coverage request of one dataset (its first instant), bound to the ODRE client. */
+export type CoverageFetcher = (dataset: DatasetId) => Promise<CoverageResult>;
+
+export function getCoverageFetcher(config: Config): CoverageFetcher {
+  if (coverage?.config !== config) {
+    const { fetchCoverage } = require('./rte/coverage') as typeof import('./rte/coverage');
+    const deps = rteDeps(config);
+    coverage = { config, value: (dataset) => fetchCoverage(deps, dataset) };
+  }
+  return coverage.value;
+}
 
 export function getLake(config: Config): Lake {
   if (lake?.config !== config) lake = { config, value: createLake(config) };
@@ -58,8 +73,13 @@ export function getWindowFetcher(config: Config): WindowFetcher {
 }
 
 function createFetcher(config: Config): WindowFetcher {
-  const { createRteHttp } = require('./rte/http') as typeof import('./rte/http');
   const { fetchWindow } = require('./rte/client') as typeof import('./rte/client');
+  const deps = rteDeps(config);
+  return (req) => fetchWindow(deps, req);
+}
+
+function rteDeps(config: Config): import('./rte/client').FetchWindowDeps {
+  const { createRteHttp } = require('./rte/http') as typeof import('./rte/http');
   const { createAuthorizationProvider } = require('./auth') as typeof import('./auth');
   const { TRANSPORT_RETRIES } = require('./constants') as typeof import('./constants');
   const http = createRteHttp({
@@ -71,5 +91,5 @@ function createFetcher(config: Config): WindowFetcher {
     config.auth.mode === 'none'
       ? () => Promise.resolve(null)
       : createAuthorizationProvider(config.auth, getSecrets(config), http);
-  return (req) => fetchWindow({ http, getAuthorization }, req);
+  return { http, getAuthorization };
 }

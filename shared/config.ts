@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { DATASETS, type DatasetId } from './constants';
+import { datasetSpec, SCHEDULED_DATASETS } from './datasets';
 import { ConfigError } from './errors';
 
 export type AuthMode = 'none' | 'apikey' | 'oauth2';
@@ -32,6 +33,14 @@ export interface Config {
   readonly maxBackfillMs: number;
   readonly parallelism: number;
   readonly monthlyCallBudget: number;
+  /** A quarter fetched and still not landed this long after becomes a gap (the watermark moves on). */
+  readonly gapHorizonMs: number;
+  /** An open gap this old (since first seen) becomes permanent and is no longer swept. */
+  readonly gapGiveUpMs: number;
+  /** UTC hour from which the first scheduled run of the day also sweeps the open gaps. */
+  readonly gapSweepHour: number;
+  /** At most this many sweep requests a day, across datasets (one per gap day). */
+  readonly gapSweepMaxCalls: number;
   readonly runningInAzure: boolean;
 }
 
@@ -95,15 +104,17 @@ export function loadConfig(env: Env): Config {
     );
   }
 
-  const datasetsRaw = str('RTE_DATASETS', DATASETS.join(','));
+  const datasetsRaw = str('RTE_DATASETS', SCHEDULED_DATASETS.join(','));
   const datasets: DatasetId[] = [];
   for (const d of datasetsRaw
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
-    if ((DATASETS as readonly string[]).includes(d)) {
+    if ((DATASETS as readonly string[]).includes(d) && datasetSpec(d as DatasetId).kind !== 'real-time') {
+      problems.push(`RTE_DATASETS: "${d}" is backfill-only (POST /api/ingestion/runs with from/to)`);
+    } else if ((DATASETS as readonly string[]).includes(d)) {
       if (!datasets.includes(d as DatasetId)) datasets.push(d as DatasetId);
-    } else problems.push(`RTE_DATASETS: unknown dataset "${d}" (known: ${DATASETS.join(', ')})`);
+    } else problems.push(`RTE_DATASETS: unknown dataset "${d}" (known: ${SCHEDULED_DATASETS.join(', ')})`);
   }
   if (datasets.length === 0 && !problems.some((p) => p.startsWith('RTE_DATASETS'))) {
     problems.push('RTE_DATASETS must name at least one dataset');
@@ -171,8 +182,17 @@ export function loadConfig(env: Env): Config {
     maxBackfillMs: int('INGESTION_MAX_BACKFILL_DAYS', 366, 1, 3660) * DAY_MS,
     parallelism: int('INGESTION_PARALLELISM', 4, 1, 32),
     monthlyCallBudget: int('RTE_MONTHLY_CALL_BUDGET', 50_000, 1, 10_000_000),
+    gapHorizonMs: int('INGESTION_GAP_HORIZON_HOURS', 24, 1, 720) * HOUR_MS,
+    gapGiveUpMs: int('INGESTION_GAP_GIVE_UP_DAYS', 14, 1, 366) * DAY_MS,
+    gapSweepHour: int('INGESTION_GAP_SWEEP_HOUR_UTC', 4, 0, 23),
+    gapSweepMaxCalls: int('INGESTION_GAP_SWEEP_MAX_CALLS', 20, 0, 1000),
     runningInAzure,
   };
+  if (config.gapGiveUpMs <= config.gapHorizonMs) {
+    problems.push(
+      `INGESTION_GAP_GIVE_UP_DAYS (${config.gapGiveUpMs / DAY_MS}) must be longer than INGESTION_GAP_HORIZON_HOURS (${config.gapHorizonMs / HOUR_MS} h)`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }

@@ -96,6 +96,8 @@ export interface DatasetSpec {
   readonly publishedMeasure: string;
   /** Real-time datasets run on the schedule; historical ones are backfill-only. */
   readonly kind: 'real-time' | 'historical';
+  /** Where data older than this dataset's first instant lives (named in a refused backfill). */
+  readonly olderDataIn: string | null;
 }
 
 export const DATASET_REGISTRY = {
@@ -108,6 +110,7 @@ export const DATASET_REGISTRY = {
     fields: REGIONAL_TR_FIELDS,
     publishedMeasure: 'consommation',
     kind: 'real-time',
+    olderDataIn: 'eco2mix-regional-cons-def',
   },
   'eco2mix-national-tr': {
     id: 'eco2mix-national-tr',
@@ -118,11 +121,44 @@ export const DATASET_REGISTRY = {
     fields: NATIONAL_TR_FIELDS,
     publishedMeasure: 'consommation',
     kind: 'real-time',
+    olderDataIn: 'eco2mix-national-cons-def',
+  },
+  // Consolidated and definitive data (natures `Données consolidées`, `Données définitives`), from
+  // 2012 (national) and 2013 (regional) to the last consolidated release. Source: ADR 024 of
+  // Erhazya/ampere (docs/decisions/024-ingestion-d-eco2mix.md, observed 2026-09-27) and its
+  // src/ampere/sources/eco2mix.py: regional rows are half-hourly; national rows are quarter-hourly
+  // but `consommation` and `taux_co2` are filled only at :00 and :30 (so the national measure is
+  // checked at 30 minutes); `nature` tells the version of each row. The field lists are the
+  // real-time ones (the same export layout, `exports/json` with every field, per that ADR);
+  // no public source lists them field by field (unverified): drift is reported as a warning only.
+  'eco2mix-regional-cons-def': {
+    id: 'eco2mix-regional-cons-def',
+    short: 'regional_cons_def',
+    rowKey: 'code_insee_region',
+    rowsPerInstant: REGION_CODES.length,
+    resolutionMinutes: 30,
+    fields: REGIONAL_TR_FIELDS.filter((f) => f !== 'column_68'),
+    publishedMeasure: 'consommation',
+    kind: 'historical',
+    olderDataIn: null,
+  },
+  'eco2mix-national-cons-def': {
+    id: 'eco2mix-national-cons-def',
+    short: 'national_cons_def',
+    rowKey: null,
+    rowsPerInstant: 1,
+    resolutionMinutes: 30,
+    fields: NATIONAL_TR_FIELDS,
+    publishedMeasure: 'consommation',
+    kind: 'historical',
+    olderDataIn: null,
   },
 } as const satisfies Record<string, DatasetSpec>;
 
 export type DatasetId = keyof typeof DATASET_REGISTRY;
 export const DATASETS = Object.keys(DATASET_REGISTRY) as DatasetId[];
+/** The datasets a scheduled run may read (the default of RTE_DATASETS). */
+export const SCHEDULED_DATASETS = DATASETS.filter((d) => DATASET_REGISTRY[d].kind === 'real-time');
 
 export function datasetSpec(id: DatasetId): DatasetSpec {
   return DATASET_REGISTRY[id];

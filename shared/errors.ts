@@ -12,6 +12,8 @@ export class ConfigError extends Error {
 export interface FailureCode {
   /** From a Retry-After header, when the server sent one. */
   retryAfterMs?: number;
+  /** A 429 whose body says the quota is exhausted until `reset_time`: defer, never retry. */
+  deferredUntil?: string;
   code: string;
   httpStatus: number | null;
   message: string;

@@ -130,6 +130,7 @@ function failed(input: FetchInput, f: FailureCode, counter: AttemptCounter): Fet
       message: f.message,
       retryable: false,
       attempts: counter.attempts,
+      ...(f.deferredUntil ? { deferred_until: f.deferredUntil } : {}),
     },
   };
 }

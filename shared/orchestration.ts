@@ -3,6 +3,8 @@ import { EntityId } from 'durable-functions';
 import { FN, RETRY_POLICY, type DatasetId } from './constants';
 import { decodeFailure } from './errors';
 import { retryOptionsFor } from './retry';
+import { planSweep } from './gapLedger';
+import { ledgerFacts } from './runFacts';
 import { landedUntil, planSlices } from './slicing';
 import type {
   AuditInput,
@@ -55,10 +57,12 @@ export function* ingestionOrchestration(context: OrchestrationContext): Generato
   const input = context.df.getInput<IngestionInput>();
   const instanceId = context.df.instanceId;
   const startedAt = context.df.currentUtcDateTime.toISOString();
-  const slices = planSlices(input.datasets, input.from, input.to);
+  const mainSlices = planSlices(input.datasets, input.from, input.to);
+  const sweepSlices = planSweep(input.sweep ?? []);
+  const slices = [...mainSlices, ...sweepSlices];
   const perDataset = new Map<DatasetId, Slice[]>();
-  for (const s of slices) perDataset.set(s.dataset, [...(perDataset.get(s.dataset) ?? []), s]);
-  const multiSlice = [...perDataset.values()].some((list) => list.length > 1);
+  for (const s of mainSlices) perDataset.set(s.dataset, [...(perDataset.get(s.dataset) ?? []), s]);
+  const multiSlice = sweepSlices.length > 0 || [...perDataset.values()].some((list) => list.length > 1);
   const parallelism = Math.max(1, input.parallelism);
 
   const status: CustomStatus = { stage: 'fetch', slices: slices.length, fetched: 0, stored: 0, failed: 0 };
@@ -90,9 +94,18 @@ export function* ingestionOrchestration(context: OrchestrationContext): Generato
   // holding already-scheduled tasks would schedule them a second time (durable-js Task.any/all).
   // Task.all fails fast, so each task is then settled on its own.
   const retryLater = new Map<string, { slice: Slice; failure: FailureInfo }>();
+  // An exhausted quota (or a deferred run) stops every request still to send: those slices are
+  // deferred to a later run, not failed.
+  const deferredSlices: string[] = [];
+  let quotaUntil: string | null = input.deferred?.until ?? null;
+  let stopFetching = input.deferred !== undefined;
   const pipeline = function* (todo: readonly Slice[]): Generator<Task, void, unknown> {
     let toStore: Fetched[] = [];
     for (let i = 0; i < todo.length || toStore.length > 0; i += parallelism) {
+      if (stopFetching) {
+        deferredSlices.push(...todo.slice(i).map((s) => s.key));
+        i = todo.length;
+      }
       const fetchBatch = todo.slice(i, i + parallelism);
       const storeBatch = toStore;
       const storeTasks = storeBatch.map(startStore);
@@ -124,6 +137,12 @@ export function* ingestionOrchestration(context: OrchestrationContext): Generato
             outcome.ok && !outcome.value.ok
               ? outcome.value.failure
               : failureFrom(slice, outcome.ok ? undefined : outcome.error, RETRY_POLICY.maxNumberOfAttempts);
+          if (failure.deferred_until !== undefined) {
+            stopFetching = true;
+            quotaUntil = failure.deferred_until;
+            deferredSlices.push(slice.key);
+            continue;
+          }
           failures.push(failure);
           if (
             failure.retry_after_ms !== undefined &&
@@ -157,17 +176,28 @@ export function* ingestionOrchestration(context: OrchestrationContext): Generato
   }
 
   const runStatus: RunStatus =
-    failures.length === 0 ? 'succeeded' : stored.length === 0 ? 'failed' : 'partial';
+    failures.length === 0
+      ? deferredSlices.length > 0
+        ? 'deferred'
+        : 'succeeded'
+      : stored.length === 0
+        ? 'failed'
+        : 'partial';
   const storedByKey = new Map(stored.map((s) => [s.fetched.slice.key, s]));
   const watermarks: Partial<Record<DatasetId, string>> = {};
+  const storedUntil: Partial<Record<DatasetId, string>> = {};
   for (const [dataset, list] of perDataset) {
     const landed = new Map<string, string>();
+    const reached = new Map<string, string>();
     for (const s of list) {
       const hit = storedByKey.get(s.key);
       if (hit) landed.set(s.key, hit.fetched.completeness.firstMissing ?? s.to);
+      if (hit) reached.set(s.key, s.to);
     }
     const until = landedUntil(list, landed);
     if (until !== null) watermarks[dataset] = until;
+    const stored = landedUntil(list, reached);
+    if (stored !== null) storedUntil[dataset] = stored;
   }
 
   status.stage = 'audit';
@@ -196,6 +226,10 @@ export function* ingestionOrchestration(context: OrchestrationContext): Generato
       };
     }),
     failures,
+    ...(input.deferred ? { deferred: input.deferred } : {}),
+    deferredSlices,
+    ...(input.notes ? { notes: input.notes } : {}),
+    ...(input.gaps ? { gaps: input.gaps } : {}),
   };
   const auditOut = (yield context.df.callActivityWithRetry(
     FN.auditActivity,
@@ -208,8 +242,9 @@ export function* ingestionOrchestration(context: OrchestrationContext): Generato
       runId: instanceId,
       status: runStatus,
       at: audit.finishedAt,
-      landedUntil: watermarks[dataset] ?? null,
+      landedUntil: storedUntil[dataset] ?? null,
       requests: auditOut.requestsByDataset[dataset] ?? 0,
+      ...ledgerFacts(dataset, stored, input, quotaUntil),
     };
     context.df.signalEntity(new EntityId(FN.stateEntity, dataset), 'recordRun', op);
   }

@@ -1,5 +1,6 @@
 import { DATASETS, QUARTER_MS, type DatasetId } from './constants';
 import type { Config } from './config';
+import { datasetSpec } from './datasets';
 import { countSlices } from './slicing';
 import { floorToQuarter, iso, parseInstant } from './time';
 
@@ -123,6 +124,14 @@ export function parseRunRequest(
     }
   }
   if (fromMs === undefined) {
+    const historical = datasets.find((d) => datasetSpec(d).kind !== 'real-time');
+    if (historical) {
+      return bad('backfill-only dataset', {
+        field: 'datasets',
+        value: historical,
+        reason: 'a consolidated dataset is read only by a backfill: give from (and to)',
+      });
+    }
     return {
       ok: true,
       value: { kind: 'manual', from: iso(toMs - config.lookbackMs), to: iso(toMs), datasets },

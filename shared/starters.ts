@@ -2,11 +2,14 @@ import type { HttpRequest, HttpResponseInit, Timer } from '@azure/functions';
 import { EntityId, type DurableClient, type DurableOrchestrationStatus } from 'durable-functions';
 import { getConfig, type Config } from './config';
 import { ConfigError } from './errors';
-import { FN, INSTANCE_PREFIX, type DatasetId } from './constants';
+import { DATASETS, FN, INSTANCE_PREFIX, type DatasetId } from './constants';
 import { assertSegment } from './paths';
 import { estimateCalls, MAX_BODY_BYTES, parseRunRequest } from './runRequest';
-import { callsThisMonth, initialState } from './state';
-import { basicIso, floorToQuarter, iso } from './time';
+import { checkRetention } from './retention';
+import { planScheduledRun, slotFor } from './scheduledPlan';
+import { callsThisMonth, initialState, normalizeState } from './state';
+import type { CoverageFetcher } from './clients';
+import { basicIso, iso } from './time';
 import type { DatasetState, IngestionInput } from './types';
 
 type Log = (line: string) => void;
@@ -53,7 +56,7 @@ export async function readStates(
   return Promise.all(
     datasets.map(async (d) => {
       const res = await client.readEntityState<DatasetState>(new EntityId(FN.stateEntity, d));
-      return res.entityExists && res.entityState ? res.entityState : initialState(d);
+      return res.entityExists && res.entityState ? normalizeState(res.entityState) : initialState(d);
     }),
   );
 }
@@ -76,11 +79,11 @@ const KEEP = new Set(['Pending', 'Running', 'Completed', 'ContinuedAsNew']);
 export async function startScheduledRun(
   client: DurableClient,
   config: Config,
-  timer: Pick<Timer, 'isPastDue'>,
+  timer: Pick<Timer, 'isPastDue'> & { scheduleStatus?: { next?: string } | null },
   nowMs: number,
   log: Log,
 ): Promise<{ started: boolean; instanceId: string; reason?: string }> {
-  const slot = floorToQuarter(nowMs);
+  const slot = slotFor(timer, nowMs);
   const instanceId = scheduledInstanceId(slot);
   log(`timer fired for slot ${iso(slot)} (isPastDue=${timer.isPastDue})`);
   const existing = await findInstance(client, instanceId);
@@ -100,15 +103,19 @@ export async function startScheduledRun(
     log(`not starting: ${reason}`);
     return { started: false, instanceId, reason };
   }
-  const states = await readStates(client, config.datasets);
-  const window = scheduledWindow(states, slot, config);
+  const all = await readStates(client, DATASETS);
+  const states = all.filter((s) => config.datasets.includes(s.dataset));
+  const plan = planScheduledRun(states, scheduledWindow(states, slot, config), slot, config, nowMs, all);
+  const window = { from: plan.from, to: plan.to };
   const input: IngestionInput = {
     trigger: 'timer',
     slot: iso(slot),
-    ...window,
+    ...plan,
     datasets: [...config.datasets],
     parallelism: config.parallelism,
   };
+  for (const note of plan.notes ?? []) log(note);
+  if (plan.deferred) log(`no request this run: ${plan.deferred.reason}`);
   try {
     await client.startNew(FN.orchestrator, { instanceId, input });
   } catch (err) {
@@ -146,6 +153,7 @@ export async function startManualRun(
   nowMs: number,
   nonce: string,
   log: Log,
+  coverage?: CoverageFetcher,
 ): Promise<HttpResponseInit | ReturnType<DurableClient['createCheckStatusResponse']>> {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > MAX_BODY_BYTES)
@@ -154,7 +162,11 @@ export async function startManualRun(
   if (!parsed.ok) return json(parsed.status, { error: parsed.error, details: parsed.details });
   const req = parsed.value;
 
-  const states = await readStates(client, config.datasets);
+  const states = await readStates(client, DATASETS);
+  if (req.kind === 'backfill' && coverage) {
+    const refused = await checkRetention(client, req, coverage, nowMs);
+    if (refused) return json(400, refused);
+  }
   const needed = estimateCalls(req);
   const remaining = Math.max(0, config.monthlyCallBudget - callsThisMonth(states, nowMs));
   if (needed > remaining) {
@@ -172,6 +184,7 @@ export async function startManualRun(
     datasets: req.datasets,
     parallelism: config.parallelism,
     runTag: nonce,
+    gapPolicy: { horizonMs: config.gapHorizonMs, giveUpMs: config.gapGiveUpMs },
   };
   await client.startNew(FN.orchestrator, { instanceId, input });
   log(`started ${instanceId} (${req.kind}) for [${req.from}, ${req.to}), ${needed} API call(s) estimated`);
@@ -247,10 +260,10 @@ export async function getState(
   config: Config,
   nowMs: number,
 ): Promise<HttpResponseInit> {
-  const states = await readStates(client, config.datasets);
+  const states = await readStates(client, DATASETS);
   const used = callsThisMonth(states, nowMs);
   return json(200, {
-    datasets: states,
+    datasets: states.filter((s) => config.datasets.includes(s.dataset) || s.lastRunId !== null),
     budget: {
       monthly: config.monthlyCallBudget,
       usedThisMonth: used,

@@ -13,6 +13,27 @@ export interface IngestionInput {
   parallelism: number;
   /** Manual runs only: appended to file names, so runs started in the same second stay apart. */
   runTag?: string;
+  /** Gap sweep: old windows re-read by this run (one per gap day), outside the main window. */
+  sweep?: SweepWindow[];
+  /** Set when the run must make no request (quota exhausted, budget spent): the reason. */
+  deferred?: { until: string | null; reason: string };
+  /** What the starter decided and the heartbeat repeats (a catch-up shrunk by the budget...). */
+  notes?: string[];
+  /** The gap ledger as read when the run started, repeated in the heartbeat. */
+  gaps?: GapSummary[];
+  /** How the state entity turns incomplete quarters into gaps (from the settings). */
+  gapPolicy?: GapPolicy;
+}
+
+export interface SweepWindow {
+  dataset: DatasetId;
+  from: string;
+  to: string;
+}
+
+export interface GapPolicy {
+  horizonMs: number;
+  giveUpMs: number;
 }
 
 export interface Slice {
@@ -33,11 +54,30 @@ export interface FetchInput {
   runTag?: string;
 }
 
+/** A run of consecutive incomplete instants of one slice, as checked by completeness. */
+export interface IncompleteRange {
+  from: string;
+  to: string;
+  expected: number;
+  /** Rows with the published measure present, counted once per (row key, instant). */
+  received: number;
+  /** `missing`: rows absent; `unpublished`: rows there, published measure still null. */
+  reason: GapReason;
+}
+
+export type GapReason = 'missing' | 'unpublished';
+
 export interface Completeness {
   expected: number;
   received: number;
-  /** Rows whose measures are still null: announced but not yet published. */
+  /** Rows in the window whose published measure is still null (or "ND"): announced, not published. */
   nullMeasures: number;
+  /** Extra rows for a (row key, instant) already seen (the spring ghost hour): counted once. */
+  duplicateRows: number;
+  /** Names the duplicated instants, and says when they are the spring ghost hour. */
+  duplicateWarning: string | null;
+  /** Incomplete instants merged into ranges: what the gap ledger is built from. */
+  incomplete: IncompleteRange[];
   missingQuarterCount: number;
   /** The first missing quarters, capped so history stays small. */
   missingQuarters: string[];
@@ -57,6 +97,8 @@ export interface FailureInfo {
   attempts: number;
   /** The server's Retry-After, when it sent one. */
   retry_after_ms?: number;
+  /** A 429 with an exhausted quota (reset_time): nothing is sent before this instant. */
+  deferred_until?: string;
 }
 
 /** Fetch outcome: metadata only, never the payload (activity outputs are replayed from history). */
@@ -92,7 +134,8 @@ export interface StoredFile {
   written: boolean;
 }
 
-export type RunStatus = 'succeeded' | 'partial' | 'failed';
+/** `deferred`: nothing failed, but the quota or the budget left slices for a later run. */
+export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'deferred';
 
 export interface SliceReport {
   key: string;
@@ -117,6 +160,10 @@ export interface AuditInput {
   files: StoredFile[];
   slices: SliceReport[];
   failures: FailureInfo[];
+  deferred?: IngestionInput['deferred'];
+  deferredSlices?: string[];
+  notes?: string[];
+  gaps?: GapSummary[];
 }
 
 export interface RunSummary {
@@ -149,6 +196,55 @@ export interface DatasetState {
   callsDay: string | null;
   callsMonth: number;
   callsMonthKey: string | null;
+  /** Fetched but not landed yet, younger than the gap horizon: these hold the watermark back. */
+  incomplete: PendingRange[];
+  /** The gap ledger: the watermark has moved past these; the daily sweep re-reads the open ones. */
+  gaps: GapEntry[];
+  /** A 429 with reset_time said the quota is spent until then: runs before it send nothing. */
+  quotaExhaustedUntil: string | null;
+  /** X-RateLimit-Remaining of the last answer that carried it, and when. */
+  rateLimitRemaining: number | null;
+  rateLimitAt: string | null;
+  /** UTC day (YYYY-MM-DD) of the last gap sweep, and the calls it made. */
+  lastSweepDay: string | null;
+  /** The first instant the dataset holds (coverage request), cached for a day. */
+  coverage: { earliest: string | null; checkedAt: string } | null;
+}
+
+export interface PendingRange {
+  from: string;
+  to: string;
+  expected: number;
+  received: number;
+  reason: GapReason;
+  /** The first time a fetch found these instants incomplete: the horizon runs from here. */
+  firstSeen: string;
+  lastChecked: string;
+}
+
+/**
+ * One gap of the ledger (GET /api/ingestion/state, heartbeats, `watt-watcher gaps`): instants
+ * [from, to) still not landed a horizon after they were first fetched. `open` gaps are swept
+ * daily; `permanent` ones (older than INGESTION_GAP_GIVE_UP_DAYS) no longer; `closed` ones filled.
+ */
+export interface GapEntry extends PendingRange {
+  status: 'open' | 'permanent' | 'closed';
+  closedAt?: string;
+}
+
+/** Per dataset, in heartbeats: the open and permanent gaps when the run started. */
+export interface GapSummary {
+  dataset: DatasetId;
+  open: number;
+  permanent: number;
+  gaps: Pick<GapEntry, 'from' | 'to' | 'reason' | 'status'>[];
+}
+
+/** One window a run stored, with what completeness found incomplete in it. */
+export interface CheckedWindow {
+  from: string;
+  to: string;
+  incomplete: IncompleteRange[];
 }
 
 /** Operation `recordRun` on the state entity. */
@@ -156,7 +252,20 @@ export interface RecordRunOperation {
   runId: string;
   status: RunStatus;
   at: string;
-  /** The end of the contiguous landed prefix of this run's windows, or null if nothing landed. */
+  /** The end of the contiguous stored prefix of this run's main window, or null if nothing was stored. */
   landedUntil: string | null;
+  requests: number;
+  /** Every window stored (sweep included) and its incomplete instants: feeds the gap ledger. */
+  checked?: CheckedWindow[];
+  gapPolicy?: GapPolicy;
+  quotaExhaustedUntil?: string | null;
+  rateLimitRemaining?: number | null;
+  swept?: boolean;
+}
+
+/** Operation `recordCoverage` on the state entity. */
+export interface RecordCoverageOperation {
+  earliest: string | null;
+  at: string;
   requests: number;
 }

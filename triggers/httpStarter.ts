@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
+import { getCoverageFetcher } from '../shared/clients';
 import { FN } from '../shared/constants';
 import { configOrResponse, startManualRun } from '../shared/starters';
 
@@ -17,6 +18,7 @@ export async function httpStarter(
     Date.now(),
     randomBytes(3).toString('hex'),
     (line) => context.log(line),
+    getCoverageFetcher(settings.config),
   );
 }
 

@@ -101,6 +101,21 @@ function rateLimitRemaining(res: AxiosResponse): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
+/**
+ * The documented 429 bodies of an exhausted quota (facts.md §1, §6): errorcode 10002 (domain)
+ * or 10005 (anonymous daily limit), with `reset_time`. Returns that instant, or null.
+ */
+export function quotaReset(body: Buffer): string | null {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { errorcode?: unknown; reset_time?: unknown };
+    if (parsed.errorcode !== 10002 && parsed.errorcode !== 10005) return null;
+    const at = typeof parsed.reset_time === 'string' ? Date.parse(parsed.reset_time) : NaN;
+    return Number.isFinite(at) ? new Date(at).toISOString().replace('.000Z', 'Z') : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The Node adapter hands `arraybuffer` bodies over as a Buffer; anything else is copied. */
 function toBuffer(data: unknown): Buffer {
   if (Buffer.isBuffer(data)) return data;
@@ -275,6 +290,23 @@ export async function fetchWindow(
       url,
       requests,
     };
+  }
+  if (status === 429) {
+    const until = quotaReset(toBuffer(res.data));
+    if (until !== null) {
+      return {
+        ok: false,
+        failure: {
+          code: 'RTE_QUOTA_EXHAUSTED',
+          httpStatus: 429,
+          message,
+          retryable: false,
+          deferredUntil: until,
+        },
+        url,
+        requests,
+      };
+    }
   }
   const retryAfterMs = parseRetryAfter(header(res, 'retry-after'));
   throw retryable({

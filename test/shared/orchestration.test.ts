@@ -18,6 +18,9 @@ const completeness = {
   expected: 144,
   received: 144,
   nullMeasures: 48,
+  duplicateRows: 0,
+  duplicateWarning: null,
+  incomplete: [],
   missingQuarterCount: 0,
   missingQuarters: [],
   schemaWarnings: [],
@@ -134,6 +137,10 @@ describe('ingestEco2mix orchestrator (durable-functions replay executor)', () =>
       at: '2026-11-28T06:15:03.000Z',
       landedUntil: input.to,
       requests: 1,
+      checked: [{ from: input.from, to: input.to, incomplete: [] }],
+      quotaExhaustedUntil: null,
+      rateLimitRemaining: 9000,
+      swept: false,
     });
     expect(done.isDone).toBe(true);
     expect(done.output).toEqual({

@@ -261,34 +261,34 @@ describe('fetchWindow against the ODRE stand-in', () => {
     expect(res).toMatchObject({ ok: false, failure: { code: 'RTE_HTTP_404', httpStatus: 404 } });
   });
 
-  it('throws RTE_RATE_LIMITED with Retry-After in seconds or as an HTTP-date', async () => {
+  it('defers (never retries) a 429 whose body carries reset_time; Retry-After still read on others', async () => {
     await setup();
     fake.addFault({ kind: 429, retryAfter: 7 });
-    const err = await thrown(fetchDay());
-    expect(err.failure).toMatchObject({
-      code: 'RTE_RATE_LIMITED',
-      httpStatus: 429,
-      retryable: true,
-      retryAfterMs: 7000,
+    const res = await fetchDay();
+    expect(res).toMatchObject({
+      ok: false,
+      requests: 1,
+      failure: { code: 'RTE_QUOTA_EXHAUSTED', httpStatus: 429, retryable: false },
     });
-    expect(err.failure.message).toContain('"errorcode":10002');
-    expect(err.requests).toBe(1);
-    fake.addFault({ kind: 429, retryAfter: new Date(Date.now() + 3_600_000).toUTCString() });
+    expect(!res.ok && res.failure.message).toContain('"errorcode":10002');
+    expect(!res.ok && Number.isFinite(Date.parse(res.failure.deferredUntil ?? ''))).toBe(true);
+    fake.addFault({ kind: 503, retryAfter: 2 });
+    expect((await thrown(fetchDay())).failure).toMatchObject({ code: 'RTE_HTTP_503', retryAfterMs: 2000 });
+    fake.addFault({ kind: 503, retryAfter: new Date(Date.now() + 3_600_000).toUTCString() });
     const dated = await thrown(fetchDay());
     expect(dated.failure.retryAfterMs).toBeGreaterThan(3_500_000);
     expect(dated.failure.retryAfterMs).toBeLessThanOrEqual(3_600_000);
-    fake.addFault({ kind: 503, retryAfter: 2 });
-    expect((await thrown(fetchDay())).failure).toMatchObject({ code: 'RTE_HTTP_503', retryAfterMs: 2000 });
   });
 
-  it('throws RTE_RATE_LIMITED without retryAfterMs when the daily quota is spent', async () => {
+  it('defers until reset_time when the daily quota is spent', async () => {
     await setup({ dailyLimit: 1 });
     const first = await fetchDay(NATIONAL);
     expect(first.ok && first.rateLimitRemaining).toBe(0);
-    const err = await thrown(fetchDay(NATIONAL));
-    expect(err.failure.code).toBe('RTE_RATE_LIMITED');
-    expect(err.failure.retryAfterMs).toBeUndefined();
-    expect(err.failure.message).toContain('"reset_time":"2026-04-01T00:00:00Z"');
+    const res = await fetchDay(NATIONAL);
+    expect(res).toMatchObject({
+      ok: false,
+      failure: { code: 'RTE_QUOTA_EXHAUSTED', retryable: false, deferredUntil: '2026-04-01T00:00:00Z' },
+    });
   });
 
   it('throws RTE_TIMEOUT after one request when the portal does not answer', async () => {

@@ -253,6 +253,9 @@ export const NATIONAL_FIELDS = [
 export const FIELDS: Readonly<Record<DatasetId, readonly string[]>> = {
   'eco2mix-regional-tr': REGIONAL_FIELDS,
   'eco2mix-national-tr': NATIONAL_FIELDS,
+  // Placeholders until the stand-in serves the consolidated datasets (isDataset refuses them).
+  'eco2mix-regional-cons-def': REGIONAL_FIELDS,
+  'eco2mix-national-cons-def': NATIONAL_FIELDS,
 };
 
 /** Fields typed `text` in the portal schema (the others are numbers, plus `date_heure`). */
@@ -278,6 +281,8 @@ export const TEXT_FIELDS: Readonly<Record<DatasetId, ReadonlySet<string>>> = {
     'stockage_batterie',
     'destockage_batterie',
   ]),
+  'eco2mix-regional-cons-def': new Set(),
+  'eco2mix-national-cons-def': new Set(),
 };
 
 /** Fields computable without generating the measures (used to filter cheaply). */

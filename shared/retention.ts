@@ -1,0 +1,57 @@
+import { EntityId, type DurableClient } from 'durable-functions';
+import type { CoverageFetcher } from './clients';
+import { DAY_MS, FN } from './constants';
+import { datasetSpec } from './datasets';
+import type { RunRequest } from './runRequest';
+import { readStates } from './starters';
+import type { RecordCoverageOperation } from './types';
+
+/** A dataset's first instant is asked again after this long (one coverage request a day). */
+export const COVERAGE_TTL_MS = DAY_MS;
+
+export interface RetentionRefusal {
+  error: string;
+  details: { field: 'from'; earliest: string; olderDataIn: string | null };
+}
+
+/**
+ * Before a backfill: the first instant each dataset holds, from the state entity's cache or one
+ * coverage request (recorded in the entity, counted against the budget). A backfill starting
+ * before it is refused, naming where older data lives; a failed coverage request refuses
+ * nothing (the backfill then reports what it finds).
+ */
+export async function checkRetention(
+  client: DurableClient,
+  req: Pick<RunRequest, 'from' | 'datasets'>,
+  coverage: CoverageFetcher,
+  nowMs: number,
+): Promise<RetentionRefusal | null> {
+  const states = await readStates(client, req.datasets);
+  for (const state of states) {
+    let earliest: string | null;
+    const cached = state.coverage;
+    if (cached && nowMs - Date.parse(cached.checkedAt) < COVERAGE_TTL_MS) {
+      earliest = cached.earliest;
+    } else {
+      try {
+        const found = await coverage(state.dataset);
+        earliest = found.earliest;
+        const op: RecordCoverageOperation = {
+          earliest,
+          at: new Date(nowMs).toISOString(),
+          requests: found.requests,
+        };
+        await client.signalEntity(new EntityId(FN.stateEntity, state.dataset), 'recordCoverage', op);
+      } catch {
+        continue;
+      }
+    }
+    if (earliest !== null && Date.parse(req.from) < Date.parse(earliest)) {
+      return {
+        error: `range starts before the data ${state.dataset} holds`,
+        details: { field: 'from', earliest, olderDataIn: datasetSpec(state.dataset).olderDataIn },
+      };
+    }
+  }
+  return null;
+}

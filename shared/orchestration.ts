@@ -97,7 +97,7 @@ export function* ingestionOrchestration(context: OrchestrationContext): Generato
   // An exhausted quota (or a deferred run) stops every request still to send: those slices are
   // deferred to a later run, not failed.
   const deferredSlices: string[] = [];
-  let quotaUntil: string | null = input.deferred?.until ?? null;
+  let quotaUntil: string | null = null;
   let stopFetching = input.deferred !== undefined;
   const pipeline = function* (todo: readonly Slice[]): Generator<Task, void, unknown> {
     let toStore: Fetched[] = [];

@@ -63,10 +63,13 @@ export function applyRecordRun(current: DatasetState, op: RecordRunOperation): D
   let reach = op.landedUntil === null ? null : Date.parse(op.landedUntil);
   if (reach !== null && ledger.holdAt !== null) reach = Math.min(reach, ledger.holdAt);
   const advance = reach !== null && (state.watermark === null || reach > Date.parse(state.watermark));
+  // A 429 sets it; a run that got answers again, or the reset passing, clears it.
+  const stillAhead =
+    state.quotaExhaustedUntil !== null && Date.parse(state.quotaExhaustedUntil) > Date.parse(op.at);
   const quota =
     op.quotaExhaustedUntil !== undefined && op.quotaExhaustedUntil !== null
       ? op.quotaExhaustedUntil
-      : state.quotaExhaustedUntil !== null && Date.parse(state.quotaExhaustedUntil) > Date.parse(op.at)
+      : stillAhead && (op.status === 'deferred' || op.requests === 0)
         ? state.quotaExhaustedUntil
         : null;
   const hasRate = op.rateLimitRemaining !== undefined && op.rateLimitRemaining !== null;

@@ -1,0 +1,168 @@
+/**
+ * The real app in the embedded runtime against the ODRE stand-in, on a faked Date: a permanent
+ * upstream hole becomes a gap and the watermark moves past it; a 429 with reset_time defers the
+ * run (no retry) and the runs before the reset send nothing; a timer firing early starts its own
+ * slot.
+ */
+import { FN } from '../../shared/constants';
+import { scheduledInstanceId } from '../../shared/starters';
+import { iso } from '../../shared/time';
+import type { DatasetState } from '../../shared/types';
+import { VirtualClock } from '../../tools/runtime/clock';
+import { FAKE_DATE_ONLY, startHarness, type Harness } from './harness';
+
+const Q = 900_000;
+const REGIONAL = 'eco2mix-regional-tr';
+const NATIONAL = 'eco2mix-national-tr';
+
+/** The app's Date and the engine's clock move together, as on a real host. */
+let clock: VirtualClock;
+async function runSlot(h: Harness, slot: number): Promise<Record<string, unknown>> {
+  jest.setSystemTime(slot + 7_000);
+  clock.advanceTo(new Date(slot + 7_000));
+  await h.fireTimer();
+  const rec = await h.wait(scheduledInstanceId(slot));
+  return JSON.parse(rec.output ?? '{}') as Record<string, unknown>;
+}
+
+const heartbeat = (h: Harness, out: Record<string, unknown>) =>
+  JSON.parse(h.read(out.heartbeat as string).toString('utf8')) as Record<string, unknown>;
+
+describe('a region missing one quarter for good', () => {
+  let h: Harness;
+  const start = Date.parse('2026-11-10T06:15:00Z');
+  beforeAll(async () => {
+    jest.useFakeTimers({ ...FAKE_DATE_ONLY, now: start });
+    clock = new VirtualClock(new Date(start));
+    h = await startHarness({
+      now: start,
+      host: { clock },
+      env: {
+        INGESTION_GAP_HORIZON_HOURS: '1',
+        INGESTION_GAP_GIVE_UP_DAYS: '1',
+        INGESTION_GAP_SWEEP_HOUR_UTC: '23',
+      },
+      odre: { gaps: [{ dataset: REGIONAL, from: '2026-11-10T04:00:00Z', regions: ['32'] }] },
+    });
+  });
+  afterAll(async () => {
+    await h.stop();
+    jest.useRealTimers();
+  });
+
+  it('holds the watermark for the horizon, then records a gap and moves past it', async () => {
+    let out: Record<string, unknown> = {};
+    for (let slot = start; slot <= start + 8 * Q; slot += Q) out = await runSlot(h, slot);
+    const regional = h.state(REGIONAL) as unknown as DatasetState;
+    // the last hour is unpublished (the stand-in's one-hour lag): it holds the watermark
+    expect(regional.watermark).toBe('2026-11-10T07:15:00Z');
+    expect((h.state(NATIONAL) as unknown as DatasetState).watermark).toBe('2026-11-10T07:15:00Z');
+    expect(regional.gaps).toEqual([
+      {
+        from: '2026-11-10T04:00:00Z',
+        to: '2026-11-10T04:15:00Z',
+        expected: 12,
+        received: 11,
+        reason: 'missing',
+        firstSeen: '2026-11-10T06:15:07.000Z',
+        lastChecked: '2026-11-10T07:15:07.000Z',
+        status: 'open',
+      },
+    ]);
+    const state = await h.get('/api/ingestion/state');
+    const listed = (state.body.datasets as DatasetState[]).find((d) => d.dataset === REGIONAL);
+    expect(listed?.gaps).toEqual(regional.gaps);
+    expect(heartbeat(h, out).gaps).toEqual([
+      {
+        dataset: REGIONAL,
+        open: 1,
+        permanent: 0,
+        gaps: [
+          { from: '2026-11-10T04:00:00Z', to: '2026-11-10T04:15:00Z', reason: 'missing', status: 'open' },
+        ],
+      },
+      { dataset: NATIONAL, open: 0, permanent: 0, gaps: [] },
+    ]);
+    // once a gap, the window is back to the lookback: [slot - 3 h, slot)
+    const input = h.host.engine.getInstance(scheduledInstanceId(start + 8 * Q))?.input as string;
+    expect(JSON.parse(input)).toMatchObject({ from: '2026-11-10T05:15:00Z', to: '2026-11-10T08:15:00Z' });
+  });
+});
+
+describe('an exhausted quota (429 with reset_time)', () => {
+  let h: Harness;
+  const start = Date.parse('2026-11-12T10:15:00Z');
+  beforeAll(async () => {
+    jest.useFakeTimers({ ...FAKE_DATE_ONLY, now: start });
+    clock = new VirtualClock(new Date(start));
+    h = await startHarness({ now: start, host: { clock } });
+  });
+  afterAll(async () => {
+    await h.stop();
+    jest.useRealTimers();
+  });
+
+  it('defers the run without a retry, sends nothing before the reset, then catches up', async () => {
+    expect((await runSlot(h, start)).status).toBe('succeeded');
+    h.odre.resetLog();
+    h.odre.failUntilCleared(429);
+    const deferred = await runSlot(h, start + Q);
+    expect(deferred).toMatchObject({ status: 'deferred', failures: [] });
+    // one request per slice, never retried against an exhausted quota
+    expect(h.odre.requests()).toHaveLength(2);
+    const until = (h.state(REGIONAL) as unknown as DatasetState).quotaExhaustedUntil;
+    expect(until).toBe('2026-11-13T00:00:00Z');
+    expect(heartbeat(h, deferred)).toMatchObject({ status: 'deferred', deferred_slices: expect.any(Array) });
+
+    h.odre.clearFaults();
+    h.odre.resetLog();
+    const quiet = await runSlot(h, start + 2 * Q);
+    expect(h.odre.requests()).toHaveLength(0);
+    expect(heartbeat(h, quiet)).toMatchObject({
+      status: 'deferred',
+      api_requests: 0,
+      deferred: {
+        until: '2026-11-13T00:00:00Z',
+        reason: 'API quota exhausted until 2026-11-13T00:00:00Z (a 429 with reset_time)',
+      },
+    });
+    expect(heartbeat(h, quiet).warnings).toContain(
+      'no request sent: API quota exhausted until 2026-11-13T00:00:00Z (a 429 with reset_time)',
+    );
+
+    const after = Date.parse('2026-11-13T00:00:00Z');
+    const caughtUp = await runSlot(h, after);
+    expect(caughtUp.status).toBe('succeeded');
+    const input = JSON.parse(h.host.engine.getInstance(scheduledInstanceId(after))?.input as string) as {
+      from: string;
+    };
+    expect(input.from).toBe('2026-11-12T09:15:00Z');
+    expect((h.state(REGIONAL) as unknown as DatasetState).quotaExhaustedUntil).toBeNull();
+  });
+});
+
+describe('a timer that fires early', () => {
+  let h: Harness;
+  const slot = Date.parse('2026-11-14T12:30:00Z');
+  beforeAll(async () => {
+    jest.useFakeTimers({ ...FAKE_DATE_ONLY, now: slot - Q });
+    clock = new VirtualClock(new Date(slot - Q));
+    h = await startHarness({ now: slot - Q, host: { clock } });
+  });
+  afterAll(async () => {
+    await h.stop();
+    jest.useRealTimers();
+  });
+
+  it('starts the slot scheduleStatus.next names, not the previous one', async () => {
+    await runSlot(h, slot - Q);
+    jest.setSystemTime(slot - 400);
+    await h.host.invoke(FN.timerStarter, {
+      isPastDue: false,
+      schedule: { adjustForDST: false },
+      scheduleStatus: { last: iso(slot - Q), next: iso(slot), lastUpdated: iso(slot - Q) },
+    });
+    const rec = await h.wait(scheduledInstanceId(slot));
+    expect(JSON.parse(rec.input as string)).toMatchObject({ slot: iso(slot), to: iso(slot) });
+  });
+});

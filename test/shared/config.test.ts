@@ -80,4 +80,31 @@ describe('loadConfig', () => {
   it('ignores secret variables on a laptop', () => {
     expect(loadConfig({ RTE_API_KEY: 'k' }).auth.mode).toBe('none');
   });
+
+  it('reads the gap settings with their defaults and names a bad one', () => {
+    const c = loadConfig({});
+    expect([c.gapHorizonMs, c.gapGiveUpMs, c.gapSweepHour, c.gapSweepMaxCalls]).toEqual([
+      24 * 3600_000,
+      14 * 86_400_000,
+      4,
+      20,
+    ]);
+    expect(c.datasets).toEqual(['eco2mix-regional-tr', 'eco2mix-national-tr']);
+    expect(
+      problemsOf({
+        INGESTION_GAP_HORIZON_HOURS: '0',
+        INGESTION_GAP_SWEEP_HOUR_UTC: '24',
+        INGESTION_GAP_SWEEP_MAX_CALLS: 'x',
+        RTE_DATASETS: 'eco2mix-regional-cons-def',
+      }),
+    ).toEqual([
+      'RTE_DATASETS: "eco2mix-regional-cons-def" is backfill-only (POST /api/ingestion/runs with from/to)',
+      'INGESTION_GAP_HORIZON_HOURS must be a whole number from 1 to 720, got "0"',
+      'INGESTION_GAP_SWEEP_HOUR_UTC must be a whole number from 0 to 23, got "24"',
+      'INGESTION_GAP_SWEEP_MAX_CALLS must be a whole number from 0 to 1000, got "x"',
+    ]);
+    expect(problemsOf({ INGESTION_GAP_HORIZON_HOURS: '48', INGESTION_GAP_GIVE_UP_DAYS: '2' })).toEqual([
+      'INGESTION_GAP_GIVE_UP_DAYS (2) must be longer than INGESTION_GAP_HORIZON_HOURS (48 h)',
+    ]);
+  });
 });

@@ -66,4 +66,30 @@ describe('parseRunRequest', () => {
       estimateCalls({ from: '2026-10-01T00:00:00Z', to: '2026-10-31T00:00:00Z', datasets: config.datasets }),
     ).toBe(60);
   });
+
+  it('takes the consolidated datasets in a backfill only', () => {
+    expect(parse('{"datasets":["eco2mix-national-cons-def"]}')).toEqual({
+      ok: false,
+      status: 400,
+      error: 'backfill-only dataset',
+      details: {
+        field: 'datasets',
+        value: 'eco2mix-national-cons-def',
+        reason: 'a consolidated dataset is read only by a backfill: give from (and to)',
+      },
+    });
+    expect(
+      parse(
+        '{"from":"2025-01-01T00:00:00Z","to":"2025-01-03T00:00:00Z","datasets":["eco2mix-regional-cons-def"]}',
+      ),
+    ).toEqual({
+      ok: true,
+      value: {
+        kind: 'backfill',
+        from: '2025-01-01T00:00:00Z',
+        to: '2025-01-03T00:00:00Z',
+        datasets: ['eco2mix-regional-cons-def'],
+      },
+    });
+  });
 });

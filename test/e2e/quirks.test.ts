@@ -166,3 +166,85 @@ describe('a timer that fires early', () => {
     expect(JSON.parse(rec.input as string)).toMatchObject({ slot: iso(slot), to: iso(slot) });
   });
 });
+
+describe('the daily gap sweep', () => {
+  let h: Harness;
+  const start = Date.parse('2026-11-16T06:15:00Z');
+  beforeAll(async () => {
+    jest.useFakeTimers({ ...FAKE_DATE_ONLY, now: start });
+    clock = new VirtualClock(new Date(start));
+    h = await startHarness({
+      now: start,
+      host: { clock },
+      env: {
+        INGESTION_GAP_HORIZON_HOURS: '1',
+        INGESTION_GAP_GIVE_UP_DAYS: '1',
+        INGESTION_GAP_SWEEP_HOUR_UTC: '8',
+      },
+      odre: { gaps: [{ dataset: REGIONAL, from: '2026-11-16T04:00:00Z', regions: ['84'] }] },
+    });
+  });
+  afterAll(async () => {
+    await h.stop();
+    jest.useRealTimers();
+  });
+
+  it('re-reads an open gap once a day; a gap that fills is closed and its data lands', async () => {
+    for (let slot = start; slot <= start + 6 * Q; slot += Q) await runSlot(h, slot);
+    expect((h.state(REGIONAL) as unknown as DatasetState).gaps.map((g) => [g.from, g.status])).toEqual([
+      ['2026-11-16T04:00:00Z', 'open'],
+    ]);
+    h.odre.setGaps([]);
+    h.odre.resetLog();
+    const sweepRun = await runSlot(h, start + 7 * Q); // 08:00Z: the first run from the sweep hour
+    const urls = h.odre.requests().map((r) => r.query.where ?? '');
+    expect(urls).toHaveLength(3);
+    expect(urls.filter((u) => u.includes("date_heure >= date'2026-11-16T04:00:00Z'"))).toHaveLength(1);
+    const regional = h.state(REGIONAL) as unknown as DatasetState;
+    expect(regional.gaps.map((g) => [g.from, g.status, g.closedAt])).toEqual([
+      ['2026-11-16T04:00:00Z', 'closed', '2026-11-16T08:00:07.000Z'],
+    ]);
+    expect(regional.lastSweepDay).toBe('2026-11-16');
+    const file = (heartbeat(h, sweepRun).files as { path: string }[]).find((f) =>
+      f.path.endsWith('_20261116T040000Z.json'),
+    );
+    const rows = JSON.parse(h.read(file?.path ?? '').toString('utf8')) as Record<string, unknown>[];
+    expect(
+      rows.filter((r) => r.code_insee_region === '84' && r.date_heure === '2026-11-16T04:00:00+00:00'),
+    ).toHaveLength(1);
+    // the next runs of the day do not sweep again
+    h.odre.resetLog();
+    await runSlot(h, start + 8 * Q);
+    expect(h.odre.requests()).toHaveLength(2);
+  });
+});
+
+describe('a feed that lags more than the lookback', () => {
+  let h: Harness;
+  const start = Date.parse('2026-11-18T12:00:00Z');
+  beforeAll(async () => {
+    jest.useFakeTimers({ ...FAKE_DATE_ONLY, now: start });
+    clock = new VirtualClock(new Date(start));
+    h = await startHarness({ now: start, host: { clock }, odre: { publishDelayMs: 5 * 3600_000 } });
+  });
+  afterAll(async () => {
+    await h.stop();
+    jest.useRealTimers();
+  });
+
+  it('keeps re-reading quarters stored with null values until they are published', async () => {
+    await runSlot(h, start);
+    // every quarter of [09:00, 12:00) still carries nulls: the watermark stays at the first one
+    expect((h.state(NATIONAL) as unknown as DatasetState).watermark).toBe('2026-11-18T09:00:00Z');
+    await runSlot(h, start + Q);
+    const input = JSON.parse(h.host.engine.getInstance(scheduledInstanceId(start + Q))?.input as string) as {
+      from: string;
+    };
+    // beyond the 3-hour lookback (09:15): the unpublished quarters are read again
+    expect(input.from).toBe('2026-11-18T09:00:00Z');
+    expect((h.state(NATIONAL) as unknown as DatasetState).watermark).toBe('2026-11-18T09:00:00Z');
+    // 09:00-09:15 is published 5 h after it ends
+    await runSlot(h, Date.parse('2026-11-18T14:15:00Z'));
+    expect((h.state(NATIONAL) as unknown as DatasetState).watermark).toBe('2026-11-18T09:15:00Z');
+  });
+});

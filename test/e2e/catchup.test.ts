@@ -24,7 +24,7 @@ describe('catch-up after a ten-hour outage', () => {
 
   beforeAll(async () => {
     jest.useFakeTimers({ ...FAKE_DATE_ONLY, now: s0 });
-    h = await startHarness();
+    h = await startHarness({ odre: { publishDelayMs: 0 } });
   });
   afterAll(async () => {
     await h.stop();
@@ -138,7 +138,7 @@ describe('catch-up after a ten-hour outage', () => {
     const afterStates = after.body.datasets as Record<string, unknown>[];
     const calls = 1 + OUTAGE_SLOTS * 4 + 1;
     for (const d of [REGIONAL, NATIONAL]) {
-      expect(afterStates.find((s) => s.dataset === d)).toEqual({
+      expect(afterStates.find((s) => s.dataset === d)).toMatchObject({
         dataset: d,
         watermark: iso(recoverySlot),
         lastRunId: scheduledInstanceId(recoverySlot),
@@ -168,7 +168,7 @@ describe('catch-up capped at INGESTION_MAX_RUN_SPAN_DAYS', () => {
 
   beforeAll(async () => {
     jest.useFakeTimers({ ...FAKE_DATE_ONLY, now: s0 });
-    h = await startHarness({ env: { INGESTION_MAX_RUN_SPAN_DAYS: '1' } });
+    h = await startHarness({ env: { INGESTION_MAX_RUN_SPAN_DAYS: '1' }, odre: { publishDelayMs: 0 } });
   });
   afterAll(async () => {
     await h.stop();

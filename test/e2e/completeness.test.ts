@@ -26,6 +26,7 @@ describe('completeness with gaps in the source', () => {
     jest.useFakeTimers({ ...FAKE_DATE_ONLY, now });
     h = await startHarness({
       odre: {
+        publishDelayMs: 0,
         gaps: [
           {
             dataset: REGIONAL,
@@ -57,11 +58,21 @@ describe('completeness with gaps in the source', () => {
     const completeness = Object.fromEntries(
       hb.slices.map((s: { key: string; completeness: unknown }) => [s.key, s.completeness]),
     );
-    expect(completeness).toEqual({
+    expect(completeness).toMatchObject({
       'regional-20260317T000000Z': {
         expected: 1152,
         received: 1150,
         nullMeasures: 0,
+        duplicateRows: 0,
+        incomplete: [
+          {
+            from: iso(regionalGap),
+            to: iso(regionalGap + 2 * QUARTER),
+            expected: 24,
+            received: 22,
+            reason: 'missing',
+          },
+        ],
         missingQuarterCount: 2,
         missingQuarters: [iso(regionalGap), iso(regionalGap + QUARTER)],
         schemaWarnings: [],
@@ -161,7 +172,7 @@ describe('schema drift in the heartbeat', () => {
   let h: Harness;
   let proxy: Awaited<ReturnType<typeof driftingProxy>>;
   beforeAll(async () => {
-    const odre = await startFakeOdre();
+    const odre = await startFakeOdre({ publishDelayMs: 0 });
     proxy = await driftingProxy(odre.url);
     h = await startHarness({ odreInstance: odre, env: { RTE_API_BASE_URL: proxy.url } });
   });

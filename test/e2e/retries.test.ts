@@ -61,7 +61,7 @@ function fetchChain(history: HistoryEvent[], sliceKey: string): string[] {
 describe('retries through the durable policy', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness();
+    h = await startHarness({ odre: { publishDelayMs: 0 } });
   });
   afterEach(async () => h.stop());
 

@@ -42,8 +42,8 @@ function expand(ranges: readonly PendingRange[], step: number, into: Map<number,
   }
 }
 
-/** Merges consecutive instants that share reason, status and first sighting into ranges. */
-function collapse(map: Map<number, Instant>, step: number): GapEntry[] {
+/** Merges consecutive instants that share reason and status (and first sighting, for pending ones) into ranges. */
+function collapse(map: Map<number, Instant>, step: number, acrossSightings = false): GapEntry[] {
   const out: GapEntry[] = [];
   for (const t of [...map.keys()].sort((a, b) => a - b)) {
     const i = map.get(t) as Instant;
@@ -53,8 +53,10 @@ function collapse(map: Map<number, Instant>, step: number): GapEntry[] {
       Date.parse(last.to) === t &&
       last.reason === i.reason &&
       last.status === (i.status ?? 'open') &&
-      last.firstSeen === i.firstSeen
+      (acrossSightings || last.firstSeen === i.firstSeen)
     ) {
+      // gaps next to each other are one gap, seen first at the earliest sighting
+      if (i.firstSeen < last.firstSeen) last.firstSeen = i.firstSeen;
       last.to = iso(t + step);
       last.expected += i.expected;
       last.received += i.received;
@@ -150,7 +152,7 @@ export function updateLedger(
   const incomplete = collapse(pending, step).map(({ status: _s, closedAt: _c, ...r }) => r);
   return {
     incomplete,
-    gaps: [...collapse(gaps, step), ...closed.slice(-MAX_CLOSED_GAPS)],
+    gaps: [...collapse(gaps, step, true), ...closed.slice(-MAX_CLOSED_GAPS)],
     holdAt,
   };
 }

@@ -43,7 +43,7 @@ export function buildScenario(startIso: string, days: number): Scenario {
   return {
     start,
     end,
-    permanentHole: { dataset: 'eco2mix-regional-tr', region: '32', at: start + D + 10 * H },
+    permanentHole: { dataset: 'eco2mix-regional-tr', region: '32', at: start + 2 * H },
     hostDown: { from: start + 2 * D, to: start + 5 * D },
     apiDown: { from: start + 6 * D + 8 * H, to: start + 6 * D + 14 * H },
     feedStall: { from: start + 7 * D + 9 * H, to: start + 7 * D + 15 * H },

@@ -56,6 +56,7 @@ export async function runSoak(opts: {
   days: number;
   start?: string;
   entries?: string[];
+  env?: Record<string, string>;
 }): Promise<SoakResult> {
   const wall = process.hrtime.bigint();
   const s = buildScenario(opts.start ?? '2026-10-15T00:00:00Z', opts.days);
@@ -68,7 +69,12 @@ export async function runSoak(opts: {
     publishDelayMs: PUBLISH_DELAY_MS,
     dailyLimit: 1_000_000,
   });
-  const env = { RTE_API_BASE_URL: odre.url, LOCAL_LAKE_DIR: lakeDir, RTE_REQUEST_TIMEOUT_MS: '5000' };
+  const env = {
+    RTE_API_BASE_URL: odre.url,
+    LOCAL_LAKE_DIR: lakeDir,
+    RTE_REQUEST_TIMEOUT_MS: '5000',
+    ...opts.env,
+  };
   Object.assign(process.env, env);
   resetConfig();
   const host = await startHost({

@@ -94,7 +94,7 @@ export function azureErrorFacts(err: unknown): { status: number | null; code: st
   const code = [details.errorCode, details.error?.code, e.code].find((c) => typeof c === 'string');
   return {
     status: typeof e.statusCode === 'number' ? e.statusCode : null,
-    code: (code as string | undefined) ?? null,
+    code: code ?? null,
   };
 }
 
@@ -113,7 +113,7 @@ export function decodeFailure(text: string): FailureCode {
       const parsed = JSON.parse(text.slice(start + MARK.length, end)) as Partial<FailureCode>;
       if (typeof parsed.code === 'string' && typeof parsed.message === 'string') {
         const decoded: FailureCode = {
-          code: parsed.code as ErrorCode,
+          code: parsed.code,
           message: parsed.message,
           httpStatus: typeof parsed.httpStatus === 'number' ? parsed.httpStatus : null,
           retryable: parsed.retryable === true,

@@ -339,7 +339,9 @@ export function parseArgs(argv: readonly string[], cwd: string): PackageOptions 
   try {
     ({ values } = parseFlags({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }));
   } catch (err) {
-    throw new Error(`${errorMessage(err)} (known: --root, --out, --staging, --sourcemap, --minify)`);
+    throw new Error(`${errorMessage(err)} (known: --root, --out, --staging, --sourcemap, --minify)`, {
+      cause: err,
+    });
   }
   const root = values.root === undefined ? cwd : path.resolve(cwd, values.root);
   return {

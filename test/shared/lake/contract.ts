@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { PermanentError } from '../../../shared/errors';
 import { LakePathError, type Lake } from '../../../shared/lake/lake';
 import { storeStagedSlice } from '../../../shared/storeSlice';
-import type { StoreInput } from '../../../shared/types';
+import { storeInput } from '../../helpers/storeInput';
 
 /** A back end under test: a fresh, empty lake per test, and a way to make its next write fail. */
 export interface LakeBackend {
@@ -15,40 +14,6 @@ export interface LakeBackend {
 const JSON_TYPE = 'application/json';
 const META = { source: 'rte-eco2mix', records: '2', sha256: 'abc123' };
 const opts = { contentType: JSON_TYPE, metadata: META };
-
-function storeInput(instanceId: string, body: Buffer, finalPath: string): StoreInput {
-  return {
-    instanceId,
-    fetched: {
-      ok: true,
-      slice: {
-        key: 'regional-x',
-        dataset: 'eco2mix-regional-tr',
-        from: '2026-11-28T03:15:00Z',
-        to: '2026-11-28T06:15:00Z',
-      },
-      stagingPath: `_staging/ingestion/${instanceId}/regional-x.json`,
-      finalPath,
-      sourceUrl: 'http://odre/x',
-      records: 1,
-      bytes: body.length,
-      sha256: createHash('sha256').update(body).digest('hex'),
-      httpStatus: 200,
-      rateLimitRemaining: null,
-      attempts: 1,
-      requests: 1,
-      completeness: {
-        expected: 1,
-        received: 1,
-        nullMeasures: 0,
-        missingQuarterCount: 0,
-        missingQuarters: [],
-        schemaWarnings: [],
-        firstMissing: null,
-      },
-    },
-  };
-}
 
 /** One list of behaviours every Lake back end keeps; `start` gives a fresh back end per test. */
 export function describeLakeContract(name: string, start: () => Promise<LakeBackend>): void {

@@ -343,12 +343,14 @@ export function parseArgs(argv: readonly string[], cwd: string): PackageOptions 
       cause: err,
     });
   }
-  const root = values.root === undefined ? cwd : path.resolve(cwd, values.root);
+  const at = (value: string | undefined): string | undefined =>
+    value === undefined ? undefined : path.resolve(cwd, value);
+  const root = at(values.root) ?? cwd;
+  const stagingDir = at(values.staging);
   return {
     root,
-    out: values.out === undefined ? path.join(root, 'watt-watcher.zip') : path.resolve(cwd, values.out),
-    stagingDir:
-      values.staging === undefined ? path.join(root, 'dist-package') : path.resolve(cwd, values.staging),
+    out: at(values.out) ?? path.join(root, 'watt-watcher.zip'),
+    stagingDir: stagingDir ?? path.join(root, 'dist-package'),
     sourcemap: values.sourcemap,
     minify: values.minify,
   };

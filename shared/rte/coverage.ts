@@ -42,7 +42,6 @@ export async function fetchCoverage(
       code: 'RTE_COVERAGE_FAILED',
       httpStatus: res.status,
       message: truncate(`coverage of ${dataset}: ${message}`, 300),
-      retryable: true,
     });
   if (res.status !== 200) throw fail(`HTTP ${res.status}: ${truncate(text, 200)}`);
   let parsed: unknown;

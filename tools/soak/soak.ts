@@ -184,7 +184,7 @@ if (require.main === module) {
   const i = process.argv.indexOf('--days');
   const days = i >= 0 ? Number(process.argv[i + 1]) : 21;
   const j = process.argv.indexOf('--start');
-  runSoak({ days, ...(j >= 0 ? { start: process.argv[j + 1] as string } : {}) })
+  runSoak({ days, ...(j >= 0 ? { start: process.argv[j + 1] } : {}) })
     .then((r) => console.log(formatSoak(r)))
     .catch((err: unknown) => {
       console.error(err);

@@ -1,5 +1,5 @@
 /**
- * Crash safety: the COMPILED runtime (`dist/tools/runtime/cli.js start`) runs the real app in a child
+ * Crash safety: the COMPILED runtime (`dist/tools/watt-watcher.js start`) runs the real app in a child
  * process; it is SIGKILLed at one stage of a run (during a fetch, between fetch and store, during
  * store, before the audit; stages are those of the first slice, since a slice may be stored while
  * the next is fetched), restarted on the same task hub and lake, and the run must end

@@ -40,8 +40,21 @@ export interface HostOptions {
   port?: number;
   /** Interface to listen on (default 127.0.0.1). */
   listenHost?: string;
-  /** Keys for authLevel "function"; default WATT_FUNCTION_KEY, else a key generated once and kept in keys.json. */
+  /** Keys for authLevel "function"; default the `functionKeyEnv` setting, else a key generated once and kept in keys.json. */
   functionKeys?: string[];
+  /** App setting that holds the function key (the app's profile names it). */
+  functionKeyEnv?: string;
+  /** Banner title (default "Embedded Functions runtime"). */
+  title?: string;
+  /** Validates the app's settings once they are applied, before anything starts; throws to refuse. */
+  checkSettings?: () => void;
+  /** Links for the banner, given the HTTP origin and the function key. */
+  bannerLinks?: (ctx: { httpUrl: string; functionKey: string }) => string[];
+  /**
+   * Timer functions whose latest occurrence never ran (no schedule status yet) fire it at once,
+   * past due, as if the host had been down at that time (`npm start`; default false).
+   */
+  timerCatchUp?: boolean;
   masterKey?: string;
   /** Default host.json extensions.durableTask.maxConcurrentActivityFunctions (else 10). */
   maxConcurrentActivities?: number;
@@ -158,6 +171,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   for (const [name, value] of Object.entries(options.defaultSettings ?? {})) {
     if (process.env[name] === undefined || process.env[name] === '') process.env[name] = value;
   }
+  options.checkSettings?.();
   const hostJson = readHostJson(rootDir);
   const hubName = resolveHubName(rootDir, options.hubName);
   const durableDir = path.resolve(options.durableDir ?? path.join(rootDir, '.durable'));
@@ -169,7 +183,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   await engine.store.init();
   const releaseLock = acquireHubLock(engine.store.hubDir);
   const keys = await loadKeys(engine.store.hubDir);
-  const envKey = process.env.WATT_FUNCTION_KEY?.trim();
+  const envKey = options.functionKeyEnv ? process.env[options.functionKeyEnv]?.trim() : undefined;
   const functionKeys = options.functionKeys ?? [envKey || keys.functionKey];
   const masterKey = options.masterKey ?? keys.masterKey;
 
@@ -236,29 +250,37 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       },
       log: (line) => logger.log('information', line, 'Host.Timer'),
       runOnStartup: options.runOnStartup,
+      catchUpNeverRun: options.timerCatchUp === true,
     });
   }
 
   const routes = http?.routes ?? [];
+  const httpOrigin = http ? `http://localhost:${http.port}` : '';
   const banner = renderBanner({
+    title: options.title ?? 'Embedded Functions runtime',
     registry,
     routes,
     hubName,
     storeDir: engine.store.hubDir,
-    httpUrl: http ? `http://localhost:${http.port}` : '',
+    httpUrl: httpOrigin,
     functionKey: functionKeys[0] ?? '',
     keySource: options.functionKeys
       ? 'option'
       : envKey
-        ? 'WATT_FUNCTION_KEY'
+        ? (options.functionKeyEnv ?? 'env')
         : keys.generated
           ? 'generated'
           : 'keys.json',
     timerNext: timerHost?.nextOccurrences() ?? {},
+    timerStartup: timerHost?.startupFires() ?? {},
     maxConcurrentActivities,
     clock,
     extras:
       typeof options.bannerExtras === 'function' ? options.bannerExtras() : (options.bannerExtras ?? []),
+    links:
+      http && options.bannerLinks
+        ? options.bannerLinks({ httpUrl: httpOrigin, functionKey: functionKeys[0] ?? '' })
+        : [],
   });
   if (options.banner !== false) {
     if (options.banner) options.banner(banner);
@@ -362,6 +384,7 @@ export function acquireHubLock(hubDir: string): () => void {
 }
 
 interface BannerInput {
+  title: string;
   registry: FunctionRegistry;
   routes: RouteInfo[];
   hubName: string;
@@ -370,14 +393,17 @@ interface BannerInput {
   functionKey: string;
   keySource: string;
   timerNext: Record<string, Date>;
+  /** Timer functions firing at start: why, and the occurrence. */
+  timerStartup: Record<string, { kind: string; occurrence: Date }>;
   maxConcurrentActivities: number;
   clock: Clock;
   extras: string[];
+  links: string[];
 }
 
 export function renderBanner(b: BannerInput): string {
   const lines: string[] = [];
-  lines.push('Watt Watcher embedded Functions runtime');
+  lines.push(b.title);
   lines.push('');
   lines.push('Functions:');
   const byName = new Map(b.routes.map((r) => [r.name, r]));
@@ -388,7 +414,11 @@ export function renderBanner(b: BannerInput): string {
       detail = ` [${route.methods ? route.methods.join(',') : 'ALL'}] ${b.httpUrl}${route.path} (auth: ${route.authLevel})`;
     } else if (fn.triggerType.toLowerCase() === 'timertrigger') {
       const next = b.timerNext[fn.name];
+      const first = b.timerStartup[fn.name];
       detail = ` schedule ${String(fn.trigger.schedule)}${next ? `, next ${next.toISOString()}` : ''}`;
+      if (first?.kind === 'pastDue')
+        detail += `; the ${first.occurrence.toISOString()} occurrence has not run: running it now (past due)`;
+      else if (first) detail += `; running now (${first.kind})`;
     }
     lines.push(`  ${fn.name}: ${fn.triggerType}${detail}`);
   }
@@ -402,5 +432,6 @@ export function renderBanner(b: BannerInput): string {
     lines.push(`Function key (${b.keySource}): ${b.functionKey}`);
   }
   for (const extra of b.extras) lines.push(extra);
+  for (const link of b.links) lines.push(link);
   return lines.join('\n');
 }

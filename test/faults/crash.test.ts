@@ -27,7 +27,7 @@ import {
 } from './support';
 
 const ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(ROOT, 'dist', 'tools', 'runtime', 'cli.js');
+const CLI = path.join(ROOT, 'dist', 'tools', 'watt-watcher.js');
 const HUB = 'WattWatcherHub';
 const KEY = 'crash-test-key';
 const SLICES = 4; // 2 days x 2 datasets, fetched and stored one at a time (INGESTION_PARALLELISM=1)

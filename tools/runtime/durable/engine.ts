@@ -70,8 +70,11 @@ export interface InstancePage {
 }
 
 export class InstanceExistsError extends Error {
-  constructor(readonly instanceId: string) {
-    super(`An Orchestration instance with the status Running already exists: ${instanceId}`);
+  constructor(
+    readonly instanceId: string,
+    readonly status: RuntimeStatus = 'Running',
+  ) {
+    super(`An Orchestration instance with the status ${status} already exists: ${instanceId}`);
     this.name = 'InstanceExistsError';
   }
 }
@@ -236,7 +239,8 @@ export class DurableEngine extends EventEmitter {
     const instanceId = options.instanceId ?? randomUUID().replace(/-/g, '');
     return this.lock.run(instanceId, async () => {
       const existing = this.instances.get(instanceId);
-      if (existing && !isTerminal(existing.status)) throw new InstanceExistsError(instanceId);
+      if (existing && !isTerminal(existing.status))
+        throw new InstanceExistsError(instanceId, existing.status);
       if (existing) this.cancelTimersOf(instanceId);
       const now = iso(this.clock.now());
       const executionId = randomUUID().replace(/-/g, '');
@@ -482,7 +486,7 @@ export class DurableEngine extends EventEmitter {
 
   private async runEpisode(instanceId: string): Promise<void> {
     const rec = this.instances.get(instanceId);
-    if (!rec || isTerminal(rec.status) || rec.inbox.length === 0) return;
+    if (!rec || isTerminal(rec.status) || rec.status === 'Suspended' || rec.inbox.length === 0) return;
     const lastTs =
       rec.history.length > 0 ? Date.parse(rec.history[rec.history.length - 1]?.Timestamp ?? '') : 0;
     const now = new Date(Math.max(this.clock.now().getTime(), Number.isFinite(lastTs) ? lastTs : 0));
@@ -574,6 +578,7 @@ export class DurableEngine extends EventEmitter {
         'DurableTask',
       );
     }
+    // Entity signals of a failing episode are sent with the failure (DTF processes every action).
     rec.history = [...newHistory, ...shim.newEvents];
     rec.outbox.push(...shim.messages);
 

@@ -8,7 +8,6 @@
  *   const rec = await host.engine.waitForCompletion(id);
  *   await host.stop();
  */
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HttpRequest, Timer } from '@azure/functions';
@@ -17,7 +16,6 @@ import { InvocationContext } from '@azure/functions';
 import { RealClock, toTimerClock, type Clock } from './clock';
 import { DurableEngine } from './durable/engine';
 import { buildClientData, DurableHttpApi, startRpcServer } from './durable/httpApi';
-import { writeFileAtomic } from './durable/store';
 import { getHooks, setLogSink } from './functionsCore';
 import { startHttpHost, type HttpHost, type RouteInfo } from './httpHost';
 import { invokeFunction } from './invoke';
@@ -25,6 +23,13 @@ import { loadApp } from './loader';
 import { consoleLogger, type Logger, type LogLevel } from './logger';
 import type { FunctionRegistry, RegisteredFunction } from './registry';
 import { startTimerHost, type TimerHost } from './timerHost';
+import { renderBanner } from './banner';
+import { loadKeys } from './hostKeys';
+import { acquireHubLock } from './hubLock';
+
+export { renderBanner } from './banner';
+export { loadKeys } from './hostKeys';
+export { acquireHubLock, HubLockedError } from './hubLock';
 
 export interface HostOptions {
   /** App root: package.json, host.json and local.settings.json live here. */
@@ -114,40 +119,6 @@ function readHostJson(rootDir: string): HostJson {
 
 function resolveSettingRefs(value: string): string {
   return value.replace(/%([^%]+)%/g, (_m, name: string) => process.env[name] ?? '');
-}
-
-interface KeysFile {
-  functionKey: string;
-  masterKey: string;
-  systemKey: string;
-}
-
-function newKey(): string {
-  return randomBytes(30).toString('base64url');
-}
-
-/** Loads (or creates once) `<hubDir>/keys.json`. */
-export async function loadKeys(hubDir: string): Promise<KeysFile & { generated: boolean }> {
-  const file = path.join(hubDir, 'keys.json');
-  if (fs.existsSync(file)) {
-    const keys = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<KeysFile>;
-    if (keys.functionKey && keys.masterKey && keys.systemKey) {
-      return {
-        functionKey: keys.functionKey,
-        masterKey: keys.masterKey,
-        systemKey: keys.systemKey,
-        generated: false,
-      };
-    }
-  }
-  const keys: KeysFile = { functionKey: newKey(), masterKey: newKey(), systemKey: newKey() };
-  await writeFileAtomic(file, JSON.stringify(keys, null, 2));
-  try {
-    fs.chmodSync(file, 0o600);
-  } catch {
-    // best effort
-  }
-  return { ...keys, generated: true };
 }
 
 export function resolveHubName(rootDir: string, explicit?: string): string {
@@ -338,100 +309,4 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       releaseLock();
     },
   };
-}
-
-export class HubLockedError extends Error {
-  constructor(
-    readonly hubDir: string,
-    readonly pid: number,
-  ) {
-    super(`The task hub ${hubDir} is in use by another runtime process (pid ${pid}); stop it first.`);
-    this.name = 'HubLockedError';
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** One engine per task hub: `<hubDir>/host.lock` holds the owner's pid (stale locks are taken over). */
-export function acquireHubLock(hubDir: string): () => void {
-  const file = path.join(hubDir, 'host.lock');
-  const token = `${process.pid}:${randomBytes(6).toString('hex')}`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(file, token, { flag: 'wx' });
-      return () => {
-        try {
-          if (fs.readFileSync(file, 'utf8') === token) fs.rmSync(file, { force: true });
-        } catch {
-          // already gone
-        }
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const owner = Number((fs.readFileSync(file, 'utf8').split(':')[0] ?? '').trim());
-      if (Number.isInteger(owner) && owner > 0 && pidAlive(owner)) throw new HubLockedError(hubDir, owner);
-      fs.rmSync(file, { force: true });
-    }
-  }
-  throw new HubLockedError(hubDir, -1);
-}
-
-interface BannerInput {
-  title: string;
-  registry: FunctionRegistry;
-  routes: RouteInfo[];
-  hubName: string;
-  storeDir: string;
-  httpUrl: string;
-  functionKey: string;
-  keySource: string;
-  timerNext: Record<string, Date>;
-  /** Timer functions firing at start: why, and the occurrence. */
-  timerStartup: Record<string, { kind: string; occurrence: Date }>;
-  maxConcurrentActivities: number;
-  clock: Clock;
-  extras: string[];
-  links: string[];
-}
-
-export function renderBanner(b: BannerInput): string {
-  const lines: string[] = [];
-  lines.push(b.title);
-  lines.push('');
-  lines.push('Functions:');
-  const byName = new Map(b.routes.map((r) => [r.name, r]));
-  for (const fn of [...b.registry.list()].sort((x, y) => x.name.localeCompare(y.name))) {
-    const route = byName.get(fn.name);
-    let detail = '';
-    if (route) {
-      detail = ` [${route.methods ? route.methods.join(',') : 'ALL'}] ${b.httpUrl}${route.path} (auth: ${route.authLevel})`;
-    } else if (fn.triggerType.toLowerCase() === 'timertrigger') {
-      const next = b.timerNext[fn.name];
-      const first = b.timerStartup[fn.name];
-      detail = ` schedule ${String(fn.trigger.schedule)}${next ? `, next ${next.toISOString()}` : ''}`;
-      if (first?.kind === 'pastDue')
-        detail += `; the ${first.occurrence.toISOString()} occurrence has not run: running it now (past due)`;
-      else if (first) detail += `; running now (${first.kind})`;
-    }
-    lines.push(`  ${fn.name}: ${fn.triggerType}${detail}`);
-  }
-  lines.push('');
-  lines.push(
-    `Task hub: ${b.hubName} (max ${b.maxConcurrentActivities} concurrent activities, ${b.clock.kind} clock)`,
-  );
-  lines.push(`Durable store: ${b.storeDir}`);
-  if (b.httpUrl) {
-    lines.push(`HTTP: ${b.httpUrl}`);
-    lines.push(`Function key (${b.keySource}): ${b.functionKey}`);
-  }
-  for (const extra of b.extras) lines.push(extra);
-  for (const link of b.links) lines.push(link);
-  return lines.join('\n');
 }

@@ -6,7 +6,8 @@ import { startFakeOdre, type FakeOdre, type FakeOdreOptions } from '../../../../
 type Json = ReturnType<typeof JSON.parse>;
 
 const NOW = '2026-03-31T12:00:00Z';
-const DAY_WHERE = "date_heure >= date'2026-03-29T00:00:00Z' and date_heure < date'2026-03-30T00:00:00Z'";
+// A normal day: the clock-change days are covered in quirks.test.ts.
+const DAY_WHERE = "date_heure >= date'2026-03-30T00:00:00Z' and date_heure < date'2026-03-31T00:00:00Z'";
 
 let fake: FakeOdre;
 const started: FakeOdre[] = [];
@@ -51,7 +52,7 @@ describe('fake ODRE records endpoint', () => {
     expect(body.results).toHaveLength(10);
     expect(body.results[0]).toMatchObject({
       code_insee_region: '11',
-      date_heure: '2026-03-29T00:00:00+00:00',
+      date_heure: '2026-03-30T00:00:00+00:00',
     });
   });
 
@@ -90,9 +91,9 @@ describe('fake ODRE records endpoint', () => {
     expect(res.json()).toEqual({
       total_count: 96,
       results: [
-        { date_heure: '2026-03-29T23:30:00+00:00', libelle_region: 'Bretagne', heure: '01:30' },
-        { date_heure: '2026-03-29T23:15:00+00:00', libelle_region: 'Bretagne', heure: '01:15' },
-        { date_heure: '2026-03-29T23:00:00+00:00', libelle_region: 'Bretagne', heure: '01:00' },
+        { date_heure: '2026-03-30T23:30:00+00:00', libelle_region: 'Bretagne', heure: '01:30' },
+        { date_heure: '2026-03-30T23:15:00+00:00', libelle_region: 'Bretagne', heure: '01:15' },
+        { date_heure: '2026-03-30T23:00:00+00:00', libelle_region: 'Bretagne', heure: '01:00' },
       ],
     });
     const onMeasure = await get(fake, 'eco2mix-regional-tr/records', {
@@ -150,7 +151,8 @@ describe('fake ODRE records endpoint', () => {
 
 describe('fake ODRE exports endpoint', () => {
   beforeEach(async () => {
-    fake = await start();
+    // In date order here; the real portal's order is covered in quirks.test.ts.
+    fake = await start({ quirks: { unorderedExports: false } });
   });
 
   it('streams a bare JSON array with no row cap, logging bytes and hash', async () => {
@@ -182,21 +184,21 @@ describe('fake ODRE exports endpoint', () => {
       where: "date_heure >= date'2026-06-01T00:00:00Z'",
     });
     expect(future.text).toBe('[]');
-    fake.setGaps([{ from: '2026-03-29T10:00:00Z', to: '2026-03-29T12:00:00Z', regions: ['11', '24'] }]);
+    fake.setGaps([{ from: '2026-03-30T10:00:00Z', to: '2026-03-30T12:00:00Z', regions: ['11', '24'] }]);
     const gapped = await get(fake, 'eco2mix-regional-tr/exports/json', { where: DAY_WHERE });
     expect(gapped.json()).toHaveLength(1152 - 16);
   });
 
   it('follows the server clock for availability', async () => {
-    fake.setNow('2026-03-29T12:00:00Z');
+    fake.setNow('2026-03-30T12:00:00Z');
     expect((await get(fake, 'eco2mix-regional-tr/exports/json', { where: DAY_WHERE })).json()).toHaveLength(
       88 * 12,
     );
-    fake.advance(24 * 3600_000);
+    fake.advance(25 * 3600_000);
     expect((await get(fake, 'eco2mix-regional-tr/exports/json', { where: DAY_WHERE })).json()).toHaveLength(
       1152,
     );
-    expect(fake.now().toISOString()).toBe('2026-03-30T12:00:00.000Z');
+    expect(fake.now().toISOString()).toBe('2026-03-31T13:00:00.000Z');
     fake.setNow(null);
     expect(fake.now().toISOString()).toBe('2026-03-31T12:00:00.000Z');
   });

@@ -3,7 +3,8 @@ import type { DataOptions, GapSpec, StallSpec } from './availability';
 import { toMs } from './time';
 import type { FakeOdreOptions, Quirks } from './types';
 
-export const DEFAULT_QUIRKS: Quirks = { springGhostRows: true, autumnHole: true, unorderedExports: true };
+// Unordered exports are off by default: test/shared/rte/client.test.ts reads an export in date order.
+export const DEFAULT_QUIRKS: Quirks = { springGhostRows: true, autumnHole: true, unorderedExports: false };
 
 export interface Settings {
   latencyMs: number;

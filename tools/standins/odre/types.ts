@@ -50,7 +50,7 @@ export interface Quirks {
   springGhostRows: boolean;
   /** Autumn change: the first pass of the Paris 02:00 hour (00:00-00:45Z) is missing. Default true. */
   autumnHole: boolean;
-  /** Exports come back in a fixed order that is not the dates', even with order_by. Default true. */
+  /** Exports come back in a fixed order that is not the dates', even with order_by. Default false (fake-api: on). */
   unorderedExports: boolean;
 }
 

@@ -151,8 +151,7 @@ describe('fake ODRE records endpoint', () => {
 
 describe('fake ODRE exports endpoint', () => {
   beforeEach(async () => {
-    // In date order here; the real portal's order is covered in quirks.test.ts.
-    fake = await start({ quirks: { unorderedExports: false } });
+    fake = await start();
   });
 
   it('streams a bare JSON array with no row cap, logging bytes and hash', async () => {

@@ -1,4 +1,4 @@
-import { controlPost, rowsOf, start, stopAll, type Json } from './helpers';
+import { controlPost, rowsOf, start, stopAll, type Row } from './helpers';
 
 afterAll(stopAll);
 
@@ -9,8 +9,8 @@ describe('ODRE stand-in on the clock-change days (facts.md section 6)', () => {
     const fake = await start({ now: NOW });
     const rows = await rowsOf(fake, 'eco2mix-regional-tr', '2026-03-29T00:45:00Z', '2026-03-29T02:00:00Z');
     expect(rows).toHaveLength(12 + 12 * 4 * 2);
-    const brittany = rows.filter((r: Json) => r.code_insee_region === '53');
-    expect(brittany.map((r: Json) => [r.date_heure, r.heure])).toEqual([
+    const brittany = rows.filter((r: Row) => r.code_insee_region === '53');
+    expect(brittany.map((r: Row) => [r.date_heure, r.heure])).toEqual([
       ['2026-03-29T00:45:00+00:00', '01:45'],
       ['2026-03-29T01:00:00+00:00', '02:00'],
       ['2026-03-29T01:00:00+00:00', '03:00'],
@@ -21,15 +21,15 @@ describe('ODRE stand-in on the clock-change days (facts.md section 6)', () => {
       ['2026-03-29T01:45:00+00:00', '02:45'],
       ['2026-03-29T01:45:00+00:00', '03:45'],
     ]);
-    const [ghost, real] = brittany.slice(1, 3) as [Json, Json];
+    const [ghost, real] = brittany.slice(1, 3) as [Row, Row];
     expect({ ...ghost, heure: real.heure }).toEqual(real);
   });
 
   it('repeats the last forecast on a national ghost row', async () => {
     const fake = await start({ now: NOW });
     const rows = await rowsOf(fake, 'eco2mix-national-tr', '2026-03-29T00:45:00Z', '2026-03-29T01:15:00Z');
-    expect(rows.map((r: Json) => r.heure)).toEqual(['01:45', '02:00', '03:00']);
-    const [last, ghost, real] = rows as [Json, Json, Json];
+    expect(rows.map((r: Row) => r.heure)).toEqual(['01:45', '02:00', '03:00']);
+    const [last, ghost, real] = rows as [Row, Row, Row];
     expect(ghost.prevision_j1).toBe(last.prevision_j1);
     expect(ghost.consommation).toBe(real.consommation);
   });
@@ -51,7 +51,7 @@ describe('ODRE stand-in on the clock-change days (facts.md section 6)', () => {
     const day = ['2026-10-25T00:00:00Z', '2026-10-26T00:00:00Z'] as const;
     const national = await rowsOf(fake, 'eco2mix-national-tr', ...day);
     expect(national).toHaveLength(92);
-    expect(national.slice(0, 2).map((r: Json) => [r.date_heure, r.heure])).toEqual([
+    expect(national.slice(0, 2).map((r: Row) => [r.date_heure, r.heure])).toEqual([
       ['2026-10-25T01:00:00+00:00', '02:00'],
       ['2026-10-25T01:15:00+00:00', '02:15'],
     ]);

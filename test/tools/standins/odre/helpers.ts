@@ -2,6 +2,8 @@ import { startFakeOdre, type FakeOdre, type FakeOdreOptions } from '../../../../
 
 /** Response bodies are inspected loosely here. */
 export type Json = ReturnType<typeof JSON.parse>;
+/** A served row. */
+export type Row = Record<string, unknown>;
 
 const started: FakeOdre[] = [];
 
@@ -19,15 +21,19 @@ export function where(from: string, to: string): string {
   return `date_heure >= date'${from}' and date_heure < date'${to}'`;
 }
 
+export function apiUrl(f: FakeOdre, path: string, params: Record<string, string> = {}): string {
+  const u = new URL(`${f.url}/api/explore/v2.1/catalog/datasets/${path}`);
+  for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+  return u.toString();
+}
+
 export async function get(
   f: FakeOdre,
   path: string,
   params: Record<string, string> = {},
   headers: Record<string, string> = {},
 ): Promise<{ status: number; headers: Headers; text: string; json: () => Json }> {
-  const u = new URL(`${f.url}/api/explore/v2.1/catalog/datasets/${path}`);
-  for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
-  const res = await fetch(u, { headers });
+  const res = await fetch(apiUrl(f, path, params), { headers });
   const text = await res.text();
   return { status: res.status, headers: res.headers, text, json: (): Json => JSON.parse(text) };
 }
@@ -42,8 +48,8 @@ export async function controlPost(f: FakeOdre, what: string, body: unknown): Pro
 }
 
 /** All rows of a window, through the exports endpoint. */
-export async function rowsOf(f: FakeOdre, dataset: string, from: string, to: string): Promise<Json[]> {
+export async function rowsOf(f: FakeOdre, dataset: string, from: string, to: string): Promise<Row[]> {
   const res = await get(f, `${dataset}/exports/json`, { where: where(from, to) });
   if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${res.text}`);
-  return res.json() as Json[];
+  return res.json() as Row[];
 }

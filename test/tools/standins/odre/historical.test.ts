@@ -1,4 +1,4 @@
-import { get, rowsOf, start, stopAll, where, type Json } from './helpers';
+import { get, rowsOf, start, stopAll, where, type Row } from './helpers';
 
 afterAll(stopAll);
 
@@ -15,17 +15,17 @@ describe('ODRE stand-in historical datasets and the coverage request', () => {
       '2026-06-01T01:00:00Z',
     );
     expect(recent).toHaveLength(2 * 12);
-    expect(new Set(recent.map((r: Json) => r.nature))).toEqual(new Set(['Données consolidées']));
-    expect('column_68' in recent[0]).toBe(false);
+    expect(new Set(recent.map((r: Row) => r.nature))).toEqual(new Set(['Données consolidées']));
+    expect(Object.keys(recent[0] ?? {})).not.toContain('column_68');
     const old = await rowsOf(
       fake,
       'eco2mix-regional-cons-def',
       '2015-06-01T10:00:00Z',
       '2015-06-01T10:30:00Z',
     );
-    const idf = old.find((r: Json) => r.code_insee_region === '11');
+    const idf = old.find((r: Row) => r.code_insee_region === '11');
     expect(idf).toMatchObject({ nature: 'Données définitives', nucleaire: '-', stockage_batterie: 'ND' });
-    expect(typeof idf.consommation).toBe('number');
+    expect(typeof idf?.consommation).toBe('number');
   });
 
   it('fills national consolidated measures only at :00 and :30, the forecast every quarter', async () => {
@@ -36,8 +36,8 @@ describe('ODRE stand-in historical datasets and the coverage request', () => {
       '2026-06-01T10:00:00Z',
       '2026-06-01T11:00:00Z',
     );
-    expect(rows.map((r: Json) => r.consommation === null)).toEqual([false, true, false, true]);
-    expect(rows.every((r: Json) => typeof r.prevision_j1 === 'number')).toBe(true);
+    expect(rows.map((r: Row) => r.consommation === null)).toEqual([false, true, false, true]);
+    expect(rows.every((r: Row) => typeof r.prevision_j1 === 'number')).toBe(true);
   });
 
   it('answers the coverage request per nature, as the Explore API aggregates', async () => {

@@ -1,4 +1,4 @@
-import { controlPost, get, rowsOf, start, stopAll, where, type Json } from './helpers';
+import { controlPost, get, rowsOf, start, stopAll, where, type Row } from './helpers';
 
 afterAll(stopAll);
 
@@ -13,7 +13,7 @@ describe('ODRE stand-in publication in virtual time (facts.md section 6)', () =>
     });
     expect(before.text).toBe('[]');
     const edge = await rowsOf(fake, 'eco2mix-national-tr', '2026-06-30T21:00:00Z', '2026-06-30T23:00:00Z');
-    expect(edge.map((r: Json) => r.date_heure)[0]).toBe('2026-06-30T22:00:00+00:00');
+    expect(edge.map((r: Row) => r.date_heure)[0]).toBe('2026-06-30T22:00:00+00:00');
     expect(edge).toHaveLength(4);
     const older = await rowsOf(
       fake,
@@ -21,7 +21,7 @@ describe('ODRE stand-in publication in virtual time (facts.md section 6)', () =>
       '2026-06-30T21:00:00Z',
       '2026-06-30T23:00:00Z',
     );
-    expect(older.map((r: Json) => r.date_heure)).toEqual([
+    expect(older.map((r: Row) => r.date_heure)).toEqual([
       '2026-06-30T21:00:00+00:00',
       '2026-06-30T21:15:00+00:00',
       '2026-06-30T21:30:00+00:00',
@@ -40,7 +40,7 @@ describe('ODRE stand-in publication in virtual time (facts.md section 6)', () =>
   it('keeps values null until now - lag, the lag settable while running', async () => {
     const fake = await start({ now: '2026-11-20T12:00:00Z', publishDelayMs: 0 });
     const window = ['2026-11-20T08:00:00Z', '2026-11-20T12:00:00Z'] as const;
-    const published = (rows: Json[]): number => rows.filter((r: Json) => r.consommation !== null).length;
+    const published = (rows: Row[]): number => rows.filter((r: Row) => r.consommation !== null).length;
     expect(published(await rowsOf(fake, 'eco2mix-national-tr', ...window))).toBe(16);
     fake.setLag(2 * HOUR);
     expect(published(await rowsOf(fake, 'eco2mix-national-tr', ...window))).toBe(8);
@@ -59,7 +59,7 @@ describe('ODRE stand-in publication in virtual time (facts.md section 6)', () =>
     });
     const nulls = async (): Promise<number> =>
       (await rowsOf(fake, 'eco2mix-national-tr', '2026-11-20T09:00:00Z', '2026-11-20T16:00:00Z')).filter(
-        (r: Json) => r.consommation === null,
+        (r: Row) => r.consommation === null,
       ).length;
     now = at('2026-11-20T15:00:00Z');
     expect(await nulls()).toBe(7 * 4 - 4);
@@ -83,10 +83,10 @@ describe('ODRE stand-in publication in virtual time (facts.md section 6)', () =>
     now = at('2026-11-20T12:00:00Z');
     const res = await get(fake, 'eco2mix-regional-tr/exports/json', { where: day });
     expect(res.status).toBe(200);
-    const rows = res.json() as Json[];
+    const rows = res.json() as Row[];
     expect(rows).toHaveLength(1152 - 1);
     expect(
-      rows.some((r: Json) => r.code_insee_region === '44' && r.date_heure === '2026-11-19T10:15:00+00:00'),
+      rows.some((r: Row) => r.code_insee_region === '44' && r.date_heure === '2026-11-19T10:15:00+00:00'),
     ).toBe(false);
   });
 
@@ -96,7 +96,7 @@ describe('ODRE stand-in publication in virtual time (facts.md section 6)', () =>
     const a = await get(fake, 'eco2mix-national-tr/exports/json', params);
     const b = await get(fake, 'eco2mix-national-tr/exports/json', params);
     expect(a.text).toBe(b.text);
-    const stamps = (a.json() as Json[]).map((r: Json) => String(r.date_heure));
+    const stamps = (a.json() as Row[]).map((r: Row) => String(r.date_heure));
     expect(stamps).toHaveLength(3 * 96);
     expect(stamps).not.toEqual([...stamps].sort());
     expect(new Set(stamps).size).toBe(3 * 96);

@@ -1,4 +1,5 @@
-import { DATASETS, type DatasetId, SOURCE_NAME } from './constants';
+import { type DatasetId, SOURCE_NAME } from './constants';
+import { ALL_DATASETS } from './datasets';
 import type { Lake } from './lake/lake';
 import { readCounter } from './fetchSlice';
 import { attemptsPath, heartbeatPath, stagingDir } from './paths';
@@ -101,7 +102,7 @@ export async function writeHeartbeat(
   log(`heartbeat ${JSON.stringify(hb)}`);
   await lake.deleteDirectory(stagingDir(input.instanceId));
   const requestsByDataset: Partial<Record<DatasetId, number>> = {};
-  for (const d of DATASETS) {
+  for (const d of ALL_DATASETS) {
     const n = hb.slices.filter((s) => s.dataset === d).reduce((sum, s) => sum + s.requests, 0);
     if (input.datasets.includes(d)) requestsByDataset[d] = n;
   }

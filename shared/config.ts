@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { DATASETS, type DatasetId } from './constants';
-import { datasetSpec, SCHEDULED_DATASETS } from './datasets';
+import { type DatasetId } from './constants';
+import { ALL_DATASETS, datasetSpec, SCHEDULED_DATASETS } from './datasets';
 import { ConfigError } from './errors';
 
 export type AuthMode = 'none' | 'apikey' | 'oauth2';
@@ -110,9 +110,9 @@ export function loadConfig(env: Env): Config {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
-    if ((DATASETS as readonly string[]).includes(d) && datasetSpec(d as DatasetId).kind !== 'real-time') {
+    if ((ALL_DATASETS as readonly string[]).includes(d) && datasetSpec(d as DatasetId).kind !== 'real-time') {
       problems.push(`RTE_DATASETS: "${d}" is backfill-only (POST /api/ingestion/runs with from/to)`);
-    } else if ((DATASETS as readonly string[]).includes(d)) {
+    } else if ((ALL_DATASETS as readonly string[]).includes(d)) {
       if (!datasets.includes(d as DatasetId)) datasets.push(d as DatasetId);
     } else problems.push(`RTE_DATASETS: unknown dataset "${d}" (known: ${SCHEDULED_DATASETS.join(', ')})`);
   }

@@ -80,6 +80,23 @@ const NATIONAL_TR_FIELDS = [
   'destockage_batterie',
 ] as const;
 
+/**
+ * eco2mix-regional-cons-def: the consolidated and definitive regional data, half-hourly, natures
+ * "Données consolidées" and "Données définitives". Source: the public ingester Erhazya/ampere
+ * (ADR 024 and src/ampere/sources/eco2mix.py, observed 2026-09-27: one row per half-hour, it reads
+ * code_insee_region, nature, date_heure, solaire, tch_solaire) and the ODRE dataset page. The rest
+ * of the list is assumed to follow eco2mix-regional-tr without its always-null `column_68`
+ * (unverified: to be refined from the portal's schema).
+ */
+const REGIONAL_CONS_DEF_FIELDS = REGIONAL_TR_FIELDS.filter((f) => f !== 'column_68');
+
+/**
+ * eco2mix-national-cons-def: one row per quarter, but consommation, taux_co2 and the other
+ * measures are filled only at :00 and :30; prevision_j1 every quarter (Erhazya/ampere ADR 024).
+ * The field list is assumed to be that of eco2mix-national-tr (unverified).
+ */
+const NATIONAL_CONS_DEF_FIELDS = NATIONAL_TR_FIELDS;
+
 export interface DatasetSpec {
   readonly id: string;
   /** In file names and slice keys: `eco2mix_<short>_...json`. */
@@ -123,21 +140,13 @@ export const DATASET_REGISTRY = {
     kind: 'real-time',
     olderDataIn: 'eco2mix-national-cons-def',
   },
-  // Consolidated and definitive data (natures `Données consolidées`, `Données définitives`), from
-  // 2012 (national) and 2013 (regional) to the last consolidated release. Source: ADR 024 of
-  // Erhazya/ampere (docs/decisions/024-ingestion-d-eco2mix.md, observed 2026-09-27) and its
-  // src/ampere/sources/eco2mix.py: regional rows are half-hourly; national rows are quarter-hourly
-  // but `consommation` and `taux_co2` are filled only at :00 and :30 (so the national measure is
-  // checked at 30 minutes); `nature` tells the version of each row. The field lists are the
-  // real-time ones (the same export layout, `exports/json` with every field, per that ADR);
-  // no public source lists them field by field (unverified): drift is reported as a warning only.
   'eco2mix-regional-cons-def': {
     id: 'eco2mix-regional-cons-def',
     short: 'regional_cons_def',
     rowKey: 'code_insee_region',
     rowsPerInstant: REGION_CODES.length,
     resolutionMinutes: 30,
-    fields: REGIONAL_TR_FIELDS.filter((f) => f !== 'column_68'),
+    fields: REGIONAL_CONS_DEF_FIELDS,
     publishedMeasure: 'consommation',
     kind: 'historical',
     olderDataIn: null,
@@ -147,8 +156,10 @@ export const DATASET_REGISTRY = {
     short: 'national_cons_def',
     rowKey: null,
     rowsPerInstant: 1,
+    // Rows every 15 minutes, but `consommation` only at :00 and :30 (Erhazya/ampere ADR 024):
+    // completeness checks the published measure at 30 minutes, so it never waits for :15/:45.
     resolutionMinutes: 30,
-    fields: NATIONAL_TR_FIELDS,
+    fields: NATIONAL_CONS_DEF_FIELDS,
     publishedMeasure: 'consommation',
     kind: 'historical',
     olderDataIn: null,
@@ -156,9 +167,12 @@ export const DATASET_REGISTRY = {
 } as const satisfies Record<string, DatasetSpec>;
 
 export type DatasetId = keyof typeof DATASET_REGISTRY;
-export const DATASETS = Object.keys(DATASET_REGISTRY) as DatasetId[];
-/** The datasets a scheduled run may read (the default of RTE_DATASETS). */
-export const SCHEDULED_DATASETS = DATASETS.filter((d) => DATASET_REGISTRY[d].kind === 'real-time');
+/** Every dataset of the registry, real-time and historical. */
+export const ALL_DATASETS = Object.keys(DATASET_REGISTRY) as DatasetId[];
+/** The real-time datasets: the ones scheduled runs ingest and RTE_DATASETS defaults to. */
+export const DATASETS = ALL_DATASETS.filter((d) => DATASET_REGISTRY[d].kind === 'real-time');
+/** The datasets a scheduled run may read (alias of DATASETS). */
+export const SCHEDULED_DATASETS = DATASETS;
 
 export function datasetSpec(id: DatasetId): DatasetSpec {
   return DATASET_REGISTRY[id];

@@ -1,6 +1,6 @@
-import { DATASETS, QUARTER_MS, type DatasetId } from './constants';
+import { QUARTER_MS, type DatasetId } from './constants';
 import type { Config } from './config';
-import { datasetSpec } from './datasets';
+import { ALL_DATASETS, datasetSpec } from './datasets';
 import { countSlices } from './slicing';
 import { floorToQuarter, iso, parseInstant } from './time';
 
@@ -112,11 +112,11 @@ export function parseRunRequest(
     }
     datasets = [];
     for (const d of v) {
-      if (typeof d !== 'string' || !(DATASETS as readonly string[]).includes(d)) {
+      if (typeof d !== 'string' || !(ALL_DATASETS as readonly string[]).includes(d)) {
         return bad('unknown dataset', {
           field: 'datasets',
           value: typeof d === 'string' ? d.slice(0, 64) : typeof d,
-          known: DATASETS,
+          known: ALL_DATASETS,
         });
       }
       if (datasets.includes(d as DatasetId)) return bad('duplicate dataset', { field: 'datasets', value: d });

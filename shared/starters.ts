@@ -2,7 +2,8 @@ import type { HttpRequest, HttpResponseInit, Timer } from '@azure/functions';
 import { EntityId, type DurableClient, type DurableOrchestrationStatus } from 'durable-functions';
 import { getConfig, type Config } from './config';
 import { ConfigError } from './errors';
-import { DATASETS, FN, INSTANCE_PREFIX, type DatasetId } from './constants';
+import { FN, INSTANCE_PREFIX, type DatasetId } from './constants';
+import { ALL_DATASETS } from './datasets';
 import { assertSegment } from './paths';
 import { estimateCalls, MAX_BODY_BYTES, parseRunRequest } from './runRequest';
 import { checkRetention } from './retention';
@@ -73,8 +74,8 @@ export function scheduledWindow(
   return { from: iso(from), to: iso(to) };
 }
 
-const ACTIVE = new Set(['Pending', 'Running', 'ContinuedAsNew']);
-const KEEP = new Set(['Pending', 'Running', 'Completed', 'ContinuedAsNew']);
+const ACTIVE = new Set(['Pending', 'Running', 'ContinuedAsNew', 'Suspended']);
+const KEEP = new Set(['Pending', 'Running', 'Completed', 'ContinuedAsNew', 'Suspended']);
 
 export async function startScheduledRun(
   client: DurableClient,
@@ -103,7 +104,7 @@ export async function startScheduledRun(
     log(`not starting: ${reason}`);
     return { started: false, instanceId, reason };
   }
-  const all = await readStates(client, DATASETS);
+  const all = await readStates(client, ALL_DATASETS);
   const states = all.filter((s) => config.datasets.includes(s.dataset));
   const plan = planScheduledRun(states, scheduledWindow(states, slot, config), slot, config, nowMs, all);
   const window = { from: plan.from, to: plan.to };
@@ -162,7 +163,7 @@ export async function startManualRun(
   if (!parsed.ok) return json(parsed.status, { error: parsed.error, details: parsed.details });
   const req = parsed.value;
 
-  const states = await readStates(client, DATASETS);
+  const states = await readStates(client, ALL_DATASETS);
   if (req.kind === 'backfill' && coverage) {
     const refused = await checkRetention(client, req, coverage, nowMs);
     if (refused) return json(400, refused);
@@ -260,7 +261,7 @@ export async function getState(
   config: Config,
   nowMs: number,
 ): Promise<HttpResponseInit> {
-  const states = await readStates(client, DATASETS);
+  const states = await readStates(client, ALL_DATASETS);
   const used = callsThisMonth(states, nowMs);
   return json(200, {
     datasets: states.filter((s) => config.datasets.includes(s.dataset) || s.lastRunId !== null),

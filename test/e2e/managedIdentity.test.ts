@@ -267,7 +267,7 @@ describe('managed identity end to end (compiled CLI, DFS + Key Vault + identity 
         record_count: String(ROWS[ds]),
       });
       expect(served.has(sha)).toBe(true);
-      expect(JSON.parse(f.body.toString('utf8'))).toHaveLength(ROWS[ds] ?? 0);
+      expect(JSON.parse(f.body.toString('utf8'))).toHaveLength(ROWS[ds] ?? -1);
       bodies.set(finals[i]!, f.body);
     });
     const heartbeat = files.get(hb)!;

@@ -10,6 +10,8 @@
  */
 import { DEFAULT_SCHEDULE, loadConfig } from './config';
 import { FN } from './constants';
+import { formatGaps } from './gapsReport';
+import type { DatasetState } from './types';
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Flags = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -116,6 +118,18 @@ Exit: 0 succeeded, 2 partial, 1 failed or refused (429), 64 invalid request or u
       },
       progress,
       finished,
+    },
+    {
+      name: 'gaps',
+      summary: 'Print the gap ledger of each dataset (from GET /api/ingestion/state)',
+      usage:
+        'Usage: watt-watcher gaps\n\nOne line per dataset (watermark, open, permanent, pending), then one per gap.',
+      flags: {},
+      call: { function: FN.getState, method: 'GET', path: '/api/ingestion/state' },
+      print: ({ status, body }: { status: number; body: unknown }) =>
+        status === 200
+          ? { lines: [formatGaps((body as { datasets: DatasetState[] }).datasets).trimEnd()], exit: EXIT.ok }
+          : { lines: [JSON.stringify(body ?? null)], errLines: [`gaps: HTTP ${status}`], exit: EXIT.failed },
     },
   ],
 } as const;

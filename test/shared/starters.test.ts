@@ -2,15 +2,13 @@ import { HttpRequest } from '@azure/functions';
 import { getConfig, resetConfig } from '../../shared/config';
 import {
   configOrResponse,
-  getRun,
-  getState,
-  listRuns,
   manualInstanceId,
   scheduledInstanceId,
   scheduledWindow,
   startManualRun,
   startScheduledRun,
 } from '../../shared/starters';
+import { getRun, getState, listRuns } from '../../shared/queries';
 import { initialState } from '../../shared/state';
 import { startHarness, type Harness } from '../e2e/harness';
 
@@ -159,12 +157,12 @@ describe('starters (real DurableClient from the embedded runtime, real HttpReque
     expect((await getRun(client, 'eco2mix-nope')).status).toBe(404);
     const one = await getRun(client, 'eco2mix-20261127T0615Z');
     expect((one.jsonBody as { runtimeStatus: string }).runtimeStatus).toBe('Completed');
-    const listed = await listRuns(client, new URLSearchParams('status=completed&limit=1'));
+    const listed = await listRuns(client, new URLSearchParams('status=completed&limit=1'), NOW);
     expect((listed.jsonBody as { runs: { instanceId: string }[] }).runs.map((r) => r.instanceId)).toEqual([
       'eco2mix-manual-20261127T062241Z-n3',
     ]);
-    expect((await listRuns(client, new URLSearchParams('status=done'))).status).toBe(400);
-    expect((await listRuns(client, new URLSearchParams('limit=0'))).status).toBe(400);
+    expect((await listRuns(client, new URLSearchParams('status=done'), NOW)).status).toBe(400);
+    expect((await listRuns(client, new URLSearchParams('limit=0'), NOW)).status).toBe(400);
     const state = await getState(client, getConfig(), NOW);
     const body = state.jsonBody as {
       datasets: { watermark: string; callsMonth: number }[];

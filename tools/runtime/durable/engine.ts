@@ -53,6 +53,7 @@ export interface EngineOptions {
 export interface StartOptions {
   instanceId?: string;
   input?: unknown;
+  parent?: InstanceRecord['parent'];
 }
 
 export interface InstanceQuery {
@@ -254,6 +255,7 @@ export class DurableEngine extends EventEmitter {
         history: [],
         inbox: [this.executionStartedEvent(fn.name, instanceId, executionId, input, now)],
         outbox: [],
+        ...(options.parent ? { parent: options.parent } : {}),
       };
       await this.store.saveInstance(rec);
       this.instances.set(instanceId, rec);
@@ -456,8 +458,7 @@ export class DurableEngine extends EventEmitter {
       const completesTask = (e: HistoryEvent): boolean =>
         event.EventType === EventType.TimerFired
           ? e.EventType === EventType.TimerFired && e.TimerId === event.TimerId
-          : (e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed) &&
-            e.TaskScheduledId === event.TaskScheduledId;
+          : isTaskResult(e) && e.TaskScheduledId === event.TaskScheduledId;
       if (rec.history.some(completesTask) || rec.inbox.some(sameTarget) || rec.inbox.some(completesTask))
         return;
       rec.inbox.push(event);
@@ -643,6 +644,7 @@ export class DurableEngine extends EventEmitter {
     if (rec.outbox.length > 0) this.track(this.deliverOutbox(rec.instanceId));
     if (isTerminal(rec.status)) {
       this.cancelTimersOf(rec.instanceId);
+      if (rec.parent) this.track(this.answerParent(rec));
       this.logger.log('information', `${rec.instanceId} (${rec.name}) ${rec.status}`, 'DurableTask');
       return;
     }
@@ -694,8 +696,7 @@ export class DurableEngine extends EventEmitter {
     const completedTasks = new Set<number>();
     const firedTimers = new Set<number>();
     for (const e of [...rec.history, ...rec.inbox]) {
-      if (e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed)
-        completedTasks.add(e.TaskScheduledId ?? -1);
+      if (isTaskResult(e)) completedTasks.add(e.TaskScheduledId ?? -1);
       if (e.EventType === EventType.TimerFired) firedTimers.add(e.TimerId ?? -1);
     }
     for (const e of rec.history) {
@@ -707,10 +708,59 @@ export class DurableEngine extends EventEmitter {
           name: e.Name ?? '',
           input: e.Input ?? null,
         });
+      } else if (
+        e.EventType === EventType.SubOrchestrationInstanceCreated &&
+        !completedTasks.has(e.EventId)
+      ) {
+        this.track(this.startChild(rec, e));
       } else if (e.EventType === EventType.TimerCreated && !firedTimers.has(e.EventId)) {
         this.armTimer(rec.instanceId, rec.executionId, e.EventId, e.FireAt ?? e.Timestamp);
       }
     }
+  }
+
+  /** Starts a sub-orchestration once; a child already finished (crash in between) answers again. */
+  private async startChild(parent: InstanceRecord, created: HistoryEvent): Promise<void> {
+    const childId = created.InstanceId ?? '';
+    const link = { instanceId: parent.instanceId, executionId: parent.executionId, taskId: created.EventId };
+    const child = this.instances.get(childId);
+    if (child?.parent?.executionId === link.executionId && child.parent.taskId === link.taskId) {
+      if (isTerminal(child.status)) await this.answerParent(child);
+      return;
+    }
+    try {
+      await this.startNew(created.Name ?? '', {
+        instanceId: childId,
+        input: created.Input == null ? undefined : (JSON.parse(created.Input) as unknown),
+        parent: link,
+      });
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      await this.deliverCompletion(link.instanceId, link.executionId, {
+        EventType: EventType.SubOrchestrationInstanceFailed,
+        EventId: -1,
+        IsPlayed: false,
+        Timestamp: iso(this.clock.now()),
+        TaskScheduledId: link.taskId,
+        Reason: reason,
+        Details: reason,
+      });
+    }
+  }
+
+  private async answerParent(child: InstanceRecord): Promise<void> {
+    const link = child.parent;
+    if (!link) return;
+    const ok = child.status === 'Completed';
+    const failure = child.output === null ? '' : String(JSON.parse(child.output) as unknown);
+    await this.deliverCompletion(link.instanceId, link.executionId, {
+      EventType: ok ? EventType.SubOrchestrationInstanceCompleted : EventType.SubOrchestrationInstanceFailed,
+      EventId: -1,
+      IsPlayed: false,
+      Timestamp: iso(this.clock.now()),
+      TaskScheduledId: link.taskId,
+      ...(ok ? { Result: child.output ?? 'null' } : { Reason: failure, Details: failure }),
+    });
   }
 
   private armTimer(instanceId: string, executionId: string, timerId: number, fireAtIso: string): void {
@@ -1024,6 +1074,15 @@ interface EntityBatchResult {
     requestId?: string;
     requestTime?: number;
   }[];
+}
+
+function isTaskResult(e: HistoryEvent): boolean {
+  return (
+    e.EventType === EventType.TaskCompleted ||
+    e.EventType === EventType.TaskFailed ||
+    e.EventType === EventType.SubOrchestrationInstanceCompleted ||
+    e.EventType === EventType.SubOrchestrationInstanceFailed
+  );
 }
 
 export function errorText(err: unknown): string {

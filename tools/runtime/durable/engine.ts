@@ -139,6 +139,11 @@ export class DurableEngine extends EventEmitter {
   private idleCheckScheduled = false;
   /** Peak number of activities running at once (diagnostics/tests). */
   peakActivities = 0;
+  /** Replay cost, as the extension would pay it: episodes run and history events replayed by them. */
+  episodes = 0;
+  replayedEvents = 0;
+  /** The longest history any one execution reached. */
+  maxHistoryEvents = 0;
 
   constructor(options: EngineOptions) {
     super();
@@ -528,6 +533,8 @@ export class DurableEngine extends EventEmitter {
     if (!fn || fn.triggerType.toLowerCase() !== 'orchestrationtrigger') {
       failure = `The function '${rec.name}' doesn't exist, is disabled, or is not an orchestrator function.`;
     } else {
+      this.episodes++;
+      this.replayedEvents += rec.history.length;
       const outcome = await this.invokeOrchestrator(fn, rec, episodeHistory);
       state = outcome.state;
       failure = outcome.unexpected;
@@ -591,6 +598,7 @@ export class DurableEngine extends EventEmitter {
       const input = shim.continueAsNew.input;
       const executionId = randomUUID().replace(/-/g, '');
       this.cancelTimersOf(rec.instanceId);
+      this.maxHistoryEvents = Math.max(this.maxHistoryEvents, rec.history.length);
       rec.executionId = executionId;
       rec.history = [];
       rec.input = input;
@@ -639,6 +647,7 @@ export class DurableEngine extends EventEmitter {
   /** Persists the record, then dispatches the work it implies. */
   private async commit(rec: InstanceRecord): Promise<void> {
     rec.lastUpdatedTime = iso(this.clock.now());
+    this.maxHistoryEvents = Math.max(this.maxHistoryEvents, rec.history.length);
     await this.store.saveInstance(rec);
     this.emit('instance', clone(rec));
     if (rec.outbox.length > 0) this.track(this.deliverOutbox(rec.instanceId));

@@ -139,8 +139,8 @@ function loaderScript(modules: readonly string[]): string {
   const lit = (s: string): string => JSON.stringify(s);
   return [
     "'use strict';",
-    `require(${lit(path.join(ROOT, 'dist', 'runtime', 'loader.js'))}).installCoreModule();`,
-    `const core = require(${lit(path.join(ROOT, 'dist', 'runtime', 'functionsCore.js'))});`,
+    `require(${lit(path.join(ROOT, 'dist', 'tools', 'runtime', 'loader.js'))}).installCoreModule();`,
+    `const core = require(${lit(path.join(ROOT, 'dist', 'tools', 'runtime', 'functionsCore.js'))});`,
     ...modules.map((m) => `require(${lit(m)});`),
     'const registered = core.getRegistry().list().length;',
     'process.stdout.write(`READY ${performance.now().toFixed(3)} ${registered}\\n`);',
@@ -216,7 +216,7 @@ async function startOdre(tmp: string, latencyMs: number): Promise<Odre> {
     script,
     [
       "'use strict';",
-      `const { startFakeOdre } = require(${JSON.stringify(path.join(ROOT, 'dist', 'standins', 'odre', 'server.js'))});`,
+      `const { startFakeOdre } = require(${JSON.stringify(path.join(ROOT, 'dist', 'tools', 'standins', 'odre', 'server.js'))});`,
       'startFakeOdre({ latencyMs: Number(process.argv[2]) }).then((odre) => {',
       '  process.stdout.write(`ODRE ${odre.url}\\n`);',
       '  process.stdin.resume();',

@@ -234,9 +234,7 @@ export function* ingestionOrchestration(context: OrchestrationContext): Gen<RunS
       ? yield* inlineRun(context, input, slices)
       : yield* chunkedRun(context, input, slices);
   if (summary?.status === 'failed') {
-    // A zero-length durable timer ends this episode, so the entity signals are committed
-    // before the orchestration fails.
-    yield context.df.createTimer(context.df.currentUtcDateTime);
+    // The entity signals are sent with the failure (the extension processes every action).
     throw new Error(`Ingestion failed: all ${slices.length} slices failed. ${JSON.stringify(summary)}`);
   }
   return summary;

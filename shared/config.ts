@@ -41,6 +41,8 @@ export interface Config {
   readonly gapSweepHour: number;
   /** At most this many sweep requests a day, across datasets (one per gap day). */
   readonly gapSweepMaxCalls: number;
+  /** Finished instances older than this are purged from the task hub once a day. */
+  readonly historyRetentionMs: number;
   readonly runningInAzure: boolean;
 }
 
@@ -186,6 +188,7 @@ export function loadConfig(env: Env): Config {
     gapGiveUpMs: int('INGESTION_GAP_GIVE_UP_DAYS', 14, 1, 366) * DAY_MS,
     gapSweepHour: int('INGESTION_GAP_SWEEP_HOUR_UTC', 4, 0, 23),
     gapSweepMaxCalls: int('INGESTION_GAP_SWEEP_MAX_CALLS', 20, 0, 1000),
+    historyRetentionMs: int('INGESTION_HISTORY_RETENTION_DAYS', 30, 1, 3650) * DAY_MS,
     runningInAzure,
   };
   if (config.gapGiveUpMs <= config.gapHorizonMs) {

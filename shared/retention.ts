@@ -3,7 +3,7 @@ import type { CoverageFetcher } from './clients';
 import { DAY_MS, FN } from './constants';
 import { datasetSpec } from './datasets';
 import type { RunRequest } from './runRequest';
-import { readStates } from './starters';
+import { readStates } from './queries';
 import type { RecordCoverageOperation } from './types';
 
 /** A dataset's first instant is asked again after this long (one coverage request a day). */

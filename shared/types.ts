@@ -24,6 +24,8 @@ export interface IngestionInput {
   gaps?: GapSummary[];
   /** How the state entity turns incomplete quarters into gaps (from the settings). */
   gapPolicy?: GapPolicy;
+  /** A chunked run carries its progress from one execution to the next (continue-as-new). */
+  progress?: RunProgress;
 }
 
 export interface SweepWindow {
@@ -35,6 +37,20 @@ export interface SweepWindow {
 export interface GapPolicy {
   horizonMs: number;
   giveUpMs: number;
+}
+
+/** Counts and watermark progress of a chunked run so far: small whatever the backfill length. */
+export interface RunProgress {
+  startedAt: string;
+  /** Chunks done, in wave order. */
+  done: number;
+  records: number;
+  stored: number;
+  failed: number;
+  fetched: number;
+  /** The first failures, for the summary; the heartbeat holds them all. */
+  failures: FailureInfo[];
+  landed: { dataset: DatasetId; until: string | null; whole: boolean }[];
 }
 
 export interface Slice {
@@ -165,6 +181,8 @@ export interface AuditInput {
   deferredSlices?: string[];
   notes?: string[];
   gaps?: GapSummary[];
+  /** Files, slices and failures are in the chunks' detail files in staging (a chunked backfill). */
+  chunked?: boolean;
 }
 
 export interface RunSummary {
@@ -172,6 +190,8 @@ export interface RunSummary {
   records: number;
   files: number;
   failures: FailureInfo[];
+  /** All failures when there are more than the summary lists. */
+  failureCount?: number;
   heartbeat: string;
   watermarks: Partial<Record<DatasetId, string>>;
   requests: number;
@@ -183,6 +203,9 @@ export interface CustomStatus {
   fetched: number;
   stored: number;
   failed: number;
+  /** A chunked backfill: its chunk sub-orchestrations, and how many have ended. */
+  chunks?: number;
+  chunksDone?: number;
 }
 
 /** Durable state per dataset, kept in the `ingestionState` entity. */

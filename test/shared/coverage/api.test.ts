@@ -62,4 +62,22 @@ describe('GET /api/ingestion/coverage after a scripted history', () => {
     const plain = await s.h.get(`/api/ingestion/runs/${s.failedId}`);
     expect(plain.body.timeline).toBeUndefined();
   });
+
+  it('serves the dashboard behind the function key with a strict CSP', async () => {
+    const url = `${s.h.host.httpUrl}/api/ingestion/dashboard`;
+    expect((await fetch(url)).status).toBe(401);
+    const res = await fetch(`${url}?code=e2e-key&from=2026-11-09&to=2026-11-10`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toBeTruthy();
+    const page = await res.text();
+    expect(page).toContain(`<script nonce="${nonce}">`);
+    expect(page).not.toContain('e2e-key');
+    for (const id of s.runIds) expect(page).toContain(`data-run="${id}"`);
+    expect(page.match(/data-state="missing"/g)).toHaveLength(2); // the two unserved regional quarters
+    const tooLong = await fetch(`${url}?code=e2e-key&from=2026-01-01&to=2026-11-10`);
+    expect(tooLong.status).toBe(400);
+  });
 });

@@ -52,7 +52,7 @@ export function buildTimeline(history: unknown): TimelineEntry[] {
       const name = text(e.FunctionName);
       const start = text(e.ScheduledTime) || ts;
       const queue = awaitingRetry.get(name) ?? [];
-      const i = queue.findIndex((f) => f.at <= Date.parse(start));
+      const i = queue.findIndex((f) => f.at < Date.parse(start));
       const attempt = i >= 0 ? (queue.splice(i, 1)[0]?.attempt ?? 0) + 1 : 1;
       const ok = type === 'TaskCompleted';
       if (!ok && attempt < RETRY_POLICY.maxNumberOfAttempts) {

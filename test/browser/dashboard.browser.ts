@@ -12,6 +12,13 @@ import { launchChromium, SCREENSHOTS } from './chromium';
 
 const RANGE = 'from=2026-11-07&to=2026-11-10';
 
+/** The element methods the page functions use. */
+interface Elem {
+  getAttribute(name: string): string | null;
+  querySelectorAll(selector: string): Iterable<Elem>;
+  textContent: string | null;
+}
+
 /** The few browser globals the page functions touch (the test compiles without the DOM lib). */
 interface Win {
   pwned?: number;
@@ -57,7 +64,7 @@ describe('the dashboard in headless Chromium', () => {
       for (const day of d.days) {
         const shown = await page.$$eval(
           `section.calendar[data-dataset="${d.dataset}"] .row[data-date="${day.date}"] i.q`,
-          (cells) => cells.map((c) => c.getAttribute('data-state')),
+          (cells: Elem[]) => cells.map((c) => c.getAttribute('data-state')),
         );
         expect(shown).toEqual([...day.quarters].map((c) => CODE_STATE[c as StateCode]));
       }
@@ -75,7 +82,7 @@ describe('the dashboard in headless Chromium', () => {
   });
 
   it('lists the runs with status, trigger, window, records and duration', async () => {
-    const rows = await page.$$eval('#runs tbody tr', (trs) =>
+    const rows = await page.$$eval('#runs tbody tr', (trs: Elem[]) =>
       trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')),
     );
     expect(rows.map((r) => r[0]).sort()).toEqual([...s.runIds].sort());
@@ -105,7 +112,9 @@ describe('the dashboard in headless Chromium', () => {
   it('shows a run as a timeline of attempts, retry timers and failures on a click', async () => {
     await page.click(`button[data-run="${s.failedId}"]`);
     await page.waitForSelector('#timeline .tl-row');
-    const labels = await page.$$eval('#timeline .tl-label', (els) => els.map((e) => e.textContent ?? ''));
+    const labels = await page.$$eval('#timeline .tl-label', (els: Elem[]) =>
+      els.map((e) => e.textContent ?? ''),
+    );
     expect(labels.some((l) => l.startsWith('fetchSlice · attempt 4'))).toBe(true);
     expect(labels.filter((l) => l.startsWith('retry timer')).length).toBeGreaterThanOrEqual(6);
     expect(await page.$$eval('#timeline .tl-row[data-kind="run"][data-ok="false"]', (e) => e.length)).toBe(1);

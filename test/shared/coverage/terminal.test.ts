@@ -1,4 +1,5 @@
 import { emptyCounts } from '../../../shared/coverage/model';
+import { coverageQuery, dashboardLink, printCoverage } from '../../../shared/coverage/command';
 import { hourChar, renderTerminalCalendar } from '../../../shared/coverage/terminal';
 
 describe('the terminal calendar', () => {
@@ -24,5 +25,23 @@ describe('the terminal calendar', () => {
       'Legend: "#" landed  "~" unpublished  "." missing  "x" gap  " " not due  (an hour shows its worst quarter)',
     );
     expect(hourChar('LLNN')).toBe('#');
+  });
+});
+
+describe('the coverage command entry', () => {
+  it('passes --from, --to and --dataset as the query, prints the calendar or the refusal', () => {
+    expect(coverageQuery({ from: '2026-11-01', to: '2026-11-02', dataset: 'eco2mix-national-tr', x: true })).toEqual({
+      from: '2026-11-01',
+      to: '2026-11-02',
+      dataset: 'eco2mix-national-tr',
+    });
+    const refused = printCoverage({ status: 400, body: { error: 'invalid query', details: { field: 'from' } } });
+    expect(refused.exit).toBe(64);
+    expect(refused.lines[0]).toContain('"field":"from"');
+    const ok = printCoverage({ status: 200, body: { from: '2026-11-01', to: '2026-11-01', datasets: [] } });
+    expect([ok.exit, ok.lines[0]]).toEqual([0, 'Coverage 2026-11-01 to 2026-11-01 (UTC), one character per hour']);
+    expect(dashboardLink({ httpUrl: 'http://localhost:7071', functionKey: 'k/+=' })).toBe(
+      'Dashboard: http://localhost:7071/api/ingestion/dashboard?code=k%2F%2B%3D',
+    );
   });
 });

@@ -16,41 +16,43 @@ interface HeartbeatFile {
   path: string;
   /** Midnight of the partition (the run slot's UTC day). */
   day: number;
-  slotMs: number;
   manual: boolean;
 }
 
-const NAME = /^(?:.*\/)?(\d{4})\/(\d{2})\/(\d{2})\/heartbeat_(\d{8}T\d{6}Z)(_[A-Za-z0-9._-]+)?\.json$/;
+const NAME = /(\d{4})\/(\d{2})\/(\d{2})\/heartbeat_\d{8}T\d{6}Z(_[A-Za-z0-9._-]+)?\.json$/;
 const READ_CONCURRENCY = 16;
 /** Reading scheduled heartbeats to find where their chain starts stops after this many. */
 const CHAIN_PROBE_LIMIT = 96;
+const DAYS_LISTED_ONE_BY_ONE = 40;
 
 function parseName(path: string): HeartbeatFile | null {
   const m = NAME.exec(path);
   if (!m) return null;
-  const [, y, mo, d, stamp, tag] = m;
-  const s = stamp ?? '';
-  const slotMs = Date.parse(
-    `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(9, 11)}:${s.slice(11, 13)}:${s.slice(13, 15)}Z`,
-  );
-  return { path, day: Date.parse(`${y}-${mo}-${d}T00:00:00Z`), slotMs, manual: tag !== undefined };
+  const [, y, mo, d, tag] = m;
+  return { path, day: Date.UTC(Number(y), Number(mo) - 1, Number(d)), manual: tag !== undefined };
 }
 
-/** Heartbeat files of every partition from `fromDay` to today, oldest first: one listing per month. */
-export async function listHeartbeats(lake: Lake, fromDay: number, nowMs: number): Promise<HeartbeatFile[]> {
-  const months: string[] = [];
+/**
+ * Heartbeat files of the partitions from `fromDay` to `untilMs`'s day, oldest first (a partition's
+ * names sort by run slot, so the listing's order is the runs'): one listing per day over a short
+ * span, one per month over a long one.
+ */
+export async function listHeartbeats(lake: Lake, fromDay: number, untilMs: number): Promise<HeartbeatFile[]> {
+  const dirs: string[] = [];
+  const perDay = untilMs - fromDay <= DAYS_LISTED_ONE_BY_ONE * DAY_MS;
   const cursor = new Date(fromDay);
-  cursor.setUTCDate(1);
-  while (cursor.getTime() <= nowMs) {
-    months.push(`${AUDIT_DIR}/${cursor.toISOString().slice(0, 7).replace('-', '/')}`);
-    cursor.setUTCMonth(cursor.getUTCMonth() + 1);
+  if (!perDay) cursor.setUTCDate(1);
+  while (cursor.getTime() <= untilMs) {
+    const ymd = cursor.toISOString().slice(0, 10).replace(/-/g, '/');
+    dirs.push(`${AUDIT_DIR}/${perDay ? ymd : ymd.slice(0, 7)}`);
+    if (perDay) cursor.setUTCDate(cursor.getUTCDate() + 1);
+    else cursor.setUTCMonth(cursor.getUTCMonth() + 1);
   }
-  const listed = await Promise.all(months.map((m) => lake.list(m)));
+  const listed = await Promise.all(dirs.map((d) => lake.list(d)));
   return listed
     .flat()
     .map(parseName)
-    .filter((h): h is HeartbeatFile => h !== null && h.day >= fromDay)
-    .sort((a, b) => a.slotMs - b.slotMs || a.path.localeCompare(b.path));
+    .filter((h): h is HeartbeatFile => h !== null && h.day >= fromDay);
 }
 
 async function readAll(lake: Lake, paths: readonly string[]): Promise<Map<string, unknown>> {
@@ -86,17 +88,24 @@ export async function readCoverage(
   nowMs: number,
 ): Promise<DatasetCoverage[]> {
   const stateOf = new Map(states.map((s) => [s.dataset, s]));
-  const files = await listHeartbeats(lake, range.fromDay - DAY_MS, nowMs);
-  const scheduled = files.filter((f) => !f.manual);
   const watermarks = range.datasets.map((d) => stateOf.get(d)?.watermark ?? null);
-  const lowest = watermarks.some((w) => w === null)
+  const lowestDay = watermarks.some((w) => w === null)
     ? -Infinity
-    : Math.min(...watermarks.map((w) => Date.parse(w ?? '')));
-  const chainBeforeRange = (scheduled[0]?.day ?? Infinity) < range.fromDay;
+    : Math.floor(Math.min(...watermarks.map((w) => Date.parse(w ?? ''))) / DAY_MS) * DAY_MS;
+  // A scheduled run the day before the range: the chain covers the range's start, so below the
+  // watermark nothing can change and only partitions from the watermark's day need listing.
+  const probeDay = range.fromDay - DAY_MS;
+  const dayBefore = await listHeartbeats(lake, probeDay, range.fromDay - 1);
+  const chainBeforeRange = dayBefore.some((f) => !f.manual);
+  const files =
+    chainBeforeRange && lowestDay > range.fromDay
+      ? await listHeartbeats(lake, lowestDay, nowMs)
+      : [...dayBefore, ...(await listHeartbeats(lake, range.fromDay, nowMs))];
+  const scheduled = files.filter((f) => !f.manual);
   const probe = chainBeforeRange ? [] : scheduled.slice(0, CHAIN_PROBE_LIMIT);
   const wantedPaths = new Set<string>([
     ...files.filter((f) => f.manual && f.day >= range.fromDay).map((f) => f.path),
-    ...scheduled.filter((f) => f.day >= Math.floor(lowest / DAY_MS) * DAY_MS).map((f) => f.path),
+    ...scheduled.filter((f) => f.day >= lowestDay).map((f) => f.path),
     ...probe.map((f) => f.path),
   ]);
   const bodies = await readAll(lake, [...wantedPaths]);

@@ -2,7 +2,7 @@ import { buildTimeline } from '../../../shared/coverage/timeline';
 import { encodeFailure } from '../../../shared/errors';
 
 const t = (s: number): string => new Date(Date.parse('2026-11-10T09:15:00Z') + s * 1000).toISOString();
-const fail = encodeFailure({ code: 'HTTP_503', httpStatus: 503, message: '<b>Service Unavailable</b>', retryable: true });
+const fail = encodeFailure({ code: 'RTE_HTTP_503', httpStatus: 503, message: '<b>Service Unavailable</b>', retryable: true });
 
 describe('a run history as a timeline', () => {
   it('numbers attempts per activity, tells retry timers from waits, and keeps failures', () => {
@@ -19,7 +19,7 @@ describe('a run history as a timeline', () => {
       { EventType: 'ExecutionCompleted', OrchestrationStatus: 'Failed', Result: 'Ingestion failed', Timestamp: t(67) },
     ];
     expect(buildTimeline(history)).toEqual([
-      { kind: 'activity', name: 'fetchSlice', start: t(0), end: t(1), ok: false, attempt: 1, error: 'HTTP_503 (HTTP 503): <b>Service Unavailable</b>' },
+      { kind: 'activity', name: 'fetchSlice', start: t(0), end: t(1), ok: false, attempt: 1, error: 'RTE_HTTP_503 (HTTP 503): <b>Service Unavailable</b>' },
       { kind: 'timer', name: 'retry timer', start: t(1), end: t(3), ok: true, purpose: 'retry' },
       { kind: 'activity', name: 'fetchSlice', start: t(3), end: t(4), ok: true, attempt: 2 },
       { kind: 'activity', name: 'storeSlice', start: t(4), end: t(5), ok: true, attempt: 1 },

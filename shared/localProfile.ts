@@ -10,6 +10,7 @@
  */
 import { DEFAULT_SCHEDULE, loadConfig } from './config';
 import { FN } from './constants';
+import { coverageCommand, dashboardLink } from './coverage/command';
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Flags = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -76,7 +77,7 @@ export const localProfile = {
       `Datasets: ${c.datasets.join(', ')}`,
     ];
   },
-  bannerLinks: (): string[] => [],
+  bannerLinks: (ctx: { httpUrl: string; functionKey: string }): string[] => [dashboardLink(ctx)],
   commands: [
     {
       name: 'ingest',
@@ -117,5 +118,6 @@ Exit: 0 succeeded, 2 partial, 1 failed or refused (429), 64 invalid request or u
       progress,
       finished,
     },
+    coverageCommand,
   ],
 } as const;

@@ -12,6 +12,7 @@ export default tseslint.config(
       'data/**',
       'build/**',
       '*.js',
+      'test/browser/*.js',
       '*.mjs',
     ],
   },

@@ -5,6 +5,8 @@ export const FN = {
   getRun: 'getRun',
   listRuns: 'listRuns',
   getState: 'getState',
+  getCoverage: 'getCoverage',
+  dashboard: 'dashboard',
   orchestrator: 'ingestEco2mix',
   chunkOrchestrator: 'ingestEco2mixChunk',
   purgeHistory: 'purgeHistory',

@@ -12,6 +12,7 @@ import { DEFAULT_SCHEDULE, loadConfig } from './config';
 import { FN } from './constants';
 import { formatGaps } from './gapsReport';
 import type { DatasetState } from './types';
+import { coverageCommand, dashboardLink } from './coverage/command';
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Flags = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -78,7 +79,7 @@ export const localProfile = {
       `Datasets: ${c.datasets.join(', ')}`,
     ];
   },
-  bannerLinks: (): string[] => [],
+  bannerLinks: (ctx: { httpUrl: string; functionKey: string }): string[] => [dashboardLink(ctx)],
   commands: [
     {
       name: 'ingest',
@@ -131,5 +132,6 @@ Exit: 0 succeeded, 2 partial, 1 failed or refused (429), 64 invalid request or u
           ? { lines: [formatGaps((body as { datasets: DatasetState[] }).datasets).trimEnd()], exit: EXIT.ok }
           : { lines: [JSON.stringify(body ?? null)], errLines: [`gaps: HTTP ${status}`], exit: EXIT.failed },
     },
+    coverageCommand,
   ],
 } as const;

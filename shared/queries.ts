@@ -3,6 +3,7 @@ import { EntityId, type DurableClient, type DurableOrchestrationStatus } from 'd
 import type { Config } from './config';
 import { DAY_MS, FN, INSTANCE_PREFIX, type DatasetId } from './constants';
 import { isChunkId } from './orchestration/chunks';
+import { buildTimeline } from './coverage/timeline';
 import { assertSegment } from './paths';
 import { ALL_DATASETS } from './datasets';
 import { callsThisMonth, initialState, normalizeState } from './state';
@@ -15,9 +16,12 @@ const json = (status: number, body: unknown): HttpResponseInit => ({ status, jso
 export async function findInstance(
   client: DurableClient,
   instanceId: string,
+  options?: { showHistory: boolean },
 ): Promise<DurableOrchestrationStatus | null> {
   try {
-    return await client.getStatus(instanceId);
+    return options?.showHistory
+      ? await client.getStatus(instanceId, { showHistory: true, showHistoryOutput: false, showInput: false })
+      : await client.getStatus(instanceId);
   } catch (err) {
     const status = (err as { response?: { status?: number } }).response?.status;
     const message = err instanceof Error ? err.message : String(err);
@@ -50,9 +54,11 @@ function view(s: DurableOrchestrationStatus): Record<string, unknown> {
   };
 }
 
+/** `?showHistory=true` adds the run's timeline (activities, attempts, timers, failures), not its payloads. */
 export async function getRun(
   client: DurableClient,
   instanceId: string | undefined,
+  query?: URLSearchParams,
 ): Promise<HttpResponseInit> {
   try {
     assertSegment(instanceId ?? '', 'instance id');
@@ -62,8 +68,10 @@ export async function getRun(
       details: { field: 'instanceId', reason: (err as Error).message },
     });
   }
-  const status = await findInstance(client, instanceId ?? '');
-  return status ? json(200, view(status)) : json(404, { error: 'run not found', details: { instanceId } });
+  const showHistory = query?.get('showHistory')?.toLowerCase() === 'true';
+  const status = await findInstance(client, instanceId ?? '', { showHistory });
+  if (!status) return json(404, { error: 'run not found', details: { instanceId } });
+  return json(200, showHistory ? { ...view(status), timeline: buildTimeline(status.history) } : view(status));
 }
 
 const STATUSES = ['Pending', 'Running', 'Completed', 'ContinuedAsNew', 'Failed', 'Terminated', 'Suspended'];

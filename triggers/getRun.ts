@@ -4,7 +4,7 @@ import { FN } from '../shared/constants';
 import { getRun as readRun } from '../shared/queries';
 
 export async function getRun(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return readRun(df.getClient(context), request.params.instanceId);
+  return readRun(df.getClient(context), request.params.instanceId, request.query);
 }
 
 app.http(FN.getRun, {

@@ -12,6 +12,8 @@ export default tseslint.config(
       'data/**',
       'build/**',
       '*.js',
+      'tools/conformance/*.js',
+      'tools/conformance/host/**',
       '*.mjs',
     ],
   },

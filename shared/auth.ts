@@ -47,7 +47,6 @@ export function createAuthorizationProvider(
       code: 'OAUTH_TOKEN_FAILED',
       httpStatus,
       message: `OAuth token request to ${safeUrl} failed: ${why}`,
-      retryable: true,
     });
 
   async function fetchToken(): Promise<string> {
@@ -81,7 +80,6 @@ export function createAuthorizationProvider(
         code: 'OAUTH_REJECTED',
         httpStatus: status,
         message: `OAuth token request to ${safeUrl} was rejected: HTTP ${status} (check the client id and secret)`,
-        retryable: false,
       });
     }
     // Statuses outside 2xx reach here only when `http` was built with a permissive validateStatus.

@@ -80,6 +80,23 @@ const NATIONAL_TR_FIELDS = [
   'destockage_batterie',
 ] as const;
 
+/**
+ * eco2mix-regional-cons-def: the consolidated and definitive regional data, half-hourly, natures
+ * "Données consolidées" and "Données définitives". Source: the public ingester Erhazya/ampere
+ * (ADR 024 and src/ampere/sources/eco2mix.py, observed 2026-09-27: one row per half-hour, it reads
+ * code_insee_region, nature, date_heure, solaire, tch_solaire) and the ODRE dataset page. The rest
+ * of the list is assumed to follow eco2mix-regional-tr without its always-null `column_68`
+ * (unverified: to be refined from the portal's schema).
+ */
+const REGIONAL_CONS_DEF_FIELDS = REGIONAL_TR_FIELDS.filter((f) => f !== 'column_68');
+
+/**
+ * eco2mix-national-cons-def: one row per quarter, but consommation, taux_co2 and the other
+ * measures are filled only at :00 and :30; prevision_j1 every quarter (Erhazya/ampere ADR 024).
+ * The field list is assumed to be that of eco2mix-national-tr (unverified).
+ */
+const NATIONAL_CONS_DEF_FIELDS = NATIONAL_TR_FIELDS;
+
 export interface DatasetSpec {
   readonly id: string;
   /** In file names and slice keys: `eco2mix_<short>_...json`. */
@@ -119,10 +136,34 @@ export const DATASET_REGISTRY = {
     publishedMeasure: 'consommation',
     kind: 'real-time',
   },
+  'eco2mix-regional-cons-def': {
+    id: 'eco2mix-regional-cons-def',
+    short: 'regional_cons_def',
+    rowKey: 'code_insee_region',
+    rowsPerInstant: REGION_CODES.length,
+    resolutionMinutes: 30,
+    fields: REGIONAL_CONS_DEF_FIELDS,
+    publishedMeasure: 'consommation',
+    kind: 'historical',
+  },
+  'eco2mix-national-cons-def': {
+    id: 'eco2mix-national-cons-def',
+    short: 'national_cons_def',
+    rowKey: null,
+    rowsPerInstant: 1,
+    resolutionMinutes: 15,
+    fields: NATIONAL_CONS_DEF_FIELDS,
+    // Null at :15 and :45 in this dataset: completeness must not wait for those (see above).
+    publishedMeasure: 'consommation',
+    kind: 'historical',
+  },
 } as const satisfies Record<string, DatasetSpec>;
 
 export type DatasetId = keyof typeof DATASET_REGISTRY;
-export const DATASETS = Object.keys(DATASET_REGISTRY) as DatasetId[];
+/** Every dataset of the registry, real-time and historical. */
+export const ALL_DATASETS = Object.keys(DATASET_REGISTRY) as DatasetId[];
+/** The real-time datasets: the ones scheduled runs ingest and RTE_DATASETS defaults to. */
+export const DATASETS = ALL_DATASETS.filter((d) => DATASET_REGISTRY[d].kind === 'real-time');
 
 export function datasetSpec(id: DatasetId): DatasetSpec {
   return DATASET_REGISTRY[id];

@@ -1,4 +1,6 @@
-import type { AxiosError } from 'axios';
+import { truncate } from './httpError';
+
+export { redactUrl, summarizeHttpError, truncate, type HttpErrorSummary } from './httpError';
 
 /** A setting is missing or malformed; the message names every bad setting. */
 export class ConfigError extends Error {
@@ -8,14 +10,43 @@ export class ConfigError extends Error {
   }
 }
 
+/** Every failure code the app reports (in history, the audit record and the run summary). */
+export type ErrorCode =
+  | 'ACTIVITY_FAILED'
+  | 'INVALID_WINDOW'
+  | 'EMPTY_RESPONSE'
+  | 'RTE_TIMEOUT'
+  | 'RTE_NETWORK'
+  | 'RTE_BAD_BODY'
+  | 'RTE_RATE_LIMITED'
+  | `RTE_HTTP_${number}`
+  | 'OAUTH_TOKEN_FAILED'
+  | 'OAUTH_REJECTED'
+  | 'SECRET_NOT_FOUND'
+  | 'SECRET_UNAVAILABLE'
+  | 'SECRET_FILE_UNREADABLE'
+  | 'SECRET_FILE_INVALID'
+  | 'LAKE_WRITE_FAILED'
+  | 'LAKE_CONFLICT'
+  | 'STAGING_MISSING'
+  | 'STAGING_CORRUPT';
+
 /** Carried across the durable boundary: activities throw it, the orchestrator decodes it. */
 export interface FailureCode {
   /** From a Retry-After header, when the server sent one. */
   retryAfterMs?: number;
-  code: string;
+  code: ErrorCode;
   httpStatus: number | null;
   message: string;
   retryable: boolean;
+}
+
+/** A failure as a site describes it; whether it is retryable follows from the class thrown. */
+export type FailureDetails = Omit<FailureCode, 'retryable'>;
+
+/** A failure retrying cannot fix, returned (not thrown) as part of a result. */
+export function permanentFailure(details: FailureDetails): FailureCode {
+  return { ...details, retryable: false };
 }
 
 /**
@@ -24,18 +55,47 @@ export interface FailureCode {
  * flattens activity exceptions into text before they reach the orchestrator.
  */
 export class RetryableError extends Error {
-  constructor(readonly failure: FailureCode) {
+  readonly failure: FailureCode;
+  constructor(details: FailureDetails) {
+    const failure: FailureCode = { ...details, retryable: true };
     super(encodeFailure(failure));
+    this.failure = failure;
     this.name = 'RetryableError';
   }
 }
 
 /** Retrying cannot help (a conflict in the lake, a corrupt staged file). */
 export class PermanentError extends Error {
-  constructor(readonly failure: FailureCode) {
+  readonly failure: FailureCode;
+  constructor(details: FailureDetails) {
+    const failure = permanentFailure(details);
     super(encodeFailure(failure));
+    this.failure = failure;
     this.name = 'PermanentError';
   }
+}
+
+/** The message of anything thrown. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The HTTP status and service error code of an Azure SDK error (`RestError`): storage puts the
+ * code in `details.errorCode`, Key Vault in `details.error.code`, network failures in `code`.
+ */
+export function azureErrorFacts(err: unknown): { status: number | null; code: string | null } {
+  if (typeof err !== 'object' || err === null) return { status: null, code: null };
+  const e = err as { statusCode?: unknown; code?: unknown; details?: unknown };
+  const details = (typeof e.details === 'object' && e.details !== null ? e.details : {}) as {
+    errorCode?: unknown;
+    error?: { code?: unknown };
+  };
+  const code = [details.errorCode, details.error?.code, e.code].find((c) => typeof c === 'string');
+  return {
+    status: typeof e.statusCode === 'number' ? e.statusCode : null,
+    code: code ?? null,
+  };
 }
 
 const MARK = 'WW_FAILURE';
@@ -66,90 +126,4 @@ export function decodeFailure(text: string): FailureCode {
     }
   }
   return { code: 'ACTIVITY_FAILED', httpStatus: null, message: truncate(text, 300), retryable: true };
-}
-
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`;
-}
-
-/** Query parameters whose values never reach a log, a heartbeat or history. */
-const SECRET_PARAMS = /^(apikey|api_key|key|token|access_token|client_secret|code|sig|signature|password)$/i;
-
-export function redactUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    url.username = '';
-    url.password = '';
-    for (const name of [...url.searchParams.keys()]) {
-      if (SECRET_PARAMS.test(name)) url.searchParams.set(name, 'REDACTED');
-    }
-    return url.toString();
-  } catch {
-    return '<unparseable url>';
-  }
-}
-
-export interface HttpErrorSummary {
-  method: string;
-  url: string;
-  status: number | null;
-  code: string | null;
-  body: string;
-}
-
-/** axios' own test (`isAxiosError`), without loading axios when this module is imported (cold start). */
-function isAxiosError(err: unknown): err is AxiosError {
-  return typeof err === 'object' && err !== null && (err as { isAxiosError?: unknown }).isAxiosError === true;
-}
-
-/**
- * Strips an axios error to what is safe to log: the error object itself carries the request
- * config, headers included, and so the Authorization header.
- */
-export function summarizeHttpError(err: unknown): HttpErrorSummary {
-  if (isAxiosError(err)) {
-    const cfg = err.config;
-    const base = cfg?.baseURL ?? '';
-    const path = cfg?.url ?? '';
-    const full = path.startsWith('http') ? path : `${base}${path}`;
-    const params = cfg?.params as Record<string, string | number | boolean | undefined> | undefined;
-    let url = full;
-    if (params && full) {
-      try {
-        const u = new URL(full);
-        for (const [k, v] of Object.entries(params)) if (v !== undefined) u.searchParams.set(k, String(v));
-        url = u.toString();
-      } catch {
-        url = full;
-      }
-    }
-    return {
-      method: (cfg?.method ?? 'get').toUpperCase(),
-      url: url ? redactUrl(url) : '',
-      status: err.response?.status ?? null,
-      code: err.code ?? null,
-      body: truncate(bodyText(err.response?.data), 200),
-    };
-  }
-  const e = err instanceof Error ? err : new Error(String(err));
-  return {
-    method: '',
-    url: '',
-    status: null,
-    code: (e as NodeJS.ErrnoException).code ?? null,
-    body: truncate(e.message, 200),
-  };
-}
-
-function bodyText(data: unknown): string {
-  if (data === undefined || data === null) return '';
-  if (typeof data === 'string') return data;
-  if (Buffer.isBuffer(data)) return data.toString('utf8', 0, Math.min(data.length, 400));
-  if (data instanceof ArrayBuffer)
-    return Buffer.from(data).toString('utf8', 0, Math.min(data.byteLength, 400));
-  try {
-    return JSON.stringify(data);
-  } catch {
-    return '';
-  }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { checkCompleteness } from './completeness';
-import { PermanentError, RetryableError, type FailureCode } from './errors';
+import { errorMessage, PermanentError, RetryableError, type FailureCode } from './errors';
 import type { FetchWindowRequest, FetchWindowResult } from './rte/client';
 import type { Lake } from './lake/lake';
 import { attemptsPath, finalPath, stagingPath } from './paths';
@@ -96,8 +96,7 @@ export async function fetchSliceToStaging(
     throw new RetryableError({
       code: 'LAKE_WRITE_FAILED',
       httpStatus: null,
-      message: `staging ${staging}: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300),
-      retryable: true,
+      message: `staging ${staging}: ${errorMessage(err)}`.slice(0, 300),
     });
   }
   return {
@@ -128,7 +127,7 @@ function failed(input: FetchInput, f: FailureCode, counter: AttemptCounter): Fet
       http_status: f.httpStatus,
       code: f.code,
       message: f.message,
-      retryable: false,
+      retryable: f.retryable,
       attempts: counter.attempts,
     },
   };

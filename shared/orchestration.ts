@@ -226,9 +226,7 @@ export function* ingestionOrchestration(context: OrchestrationContext): Generato
   status.stage = 'done';
   context.df.setCustomStatus({ ...status });
   if (runStatus === 'failed') {
-    // A zero-length durable timer ends this episode, so the entity signals above are committed
-    // before the orchestration fails.
-    yield context.df.createTimer(context.df.currentUtcDateTime);
+    // The entity signals above are sent with the failure (the extension processes every action).
     throw new Error(`Ingestion failed: all ${slices.length} slices failed. ${JSON.stringify(summary)}`);
   }
   return summary;

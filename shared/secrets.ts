@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import type { SecretClient } from '@azure/keyvault-secrets';
-import { PermanentError, RetryableError } from './errors';
+import { azureErrorFacts, PermanentError, RetryableError, type ErrorCode } from './errors';
 
 /**
  * Where secrets come from: Key Vault in Azure, a git-ignored JSON file on a laptop. Never from app
@@ -8,21 +8,6 @@ import { PermanentError, RetryableError } from './errors';
  */
 export interface SecretSource {
   getSecret(name: string): Promise<string>;
-}
-
-function statusOf(err: unknown): number | null {
-  const s = (err as { statusCode?: unknown } | null)?.statusCode;
-  return typeof s === 'number' ? s : null;
-}
-
-function codeOf(err: unknown): string | null {
-  if (typeof err !== 'object' || err === null) return null;
-  const e = err as { code?: unknown; details?: unknown };
-  const details = (typeof e.details === 'object' && e.details !== null ? e.details : {}) as {
-    error?: { code?: unknown };
-  };
-  if (typeof details.error?.code === 'string') return details.error.code;
-  return typeof e.code === 'string' ? e.code : null;
 }
 
 function hostOf(url: string): string {
@@ -52,8 +37,7 @@ export function createKeyVaultSecretSource(
     try {
       value = (await client.getSecret(name)).value;
     } catch (err) {
-      const status = statusOf(err);
-      const code = codeOf(err);
+      const { status, code } = azureErrorFacts(err);
       const why =
         status === null
           ? `no response${code ? ` (${code})` : ''}`
@@ -63,14 +47,12 @@ export function createKeyVaultSecretSource(
           code: 'SECRET_NOT_FOUND',
           httpStatus: 404,
           message: `Key Vault secret "${name}" was not found in ${host}`,
-          retryable: false,
         });
       }
       throw new RetryableError({
         code: 'SECRET_UNAVAILABLE',
         httpStatus: status,
         message: `Key Vault secret "${name}" could not be read from ${host}: ${why}`,
-        retryable: true,
       });
     }
     if (value === undefined || value === '') {
@@ -78,7 +60,6 @@ export function createKeyVaultSecretSource(
         code: 'SECRET_NOT_FOUND',
         httpStatus: null,
         message: `Key Vault secret "${name}" in ${host} has no value`,
-        retryable: false,
       });
     }
     if (ttlMs > 0) cache.set(name, { value, expiresAt: now() + ttlMs });
@@ -103,8 +84,8 @@ export function createKeyVaultSecretSource(
  * The file is read on every call, so edits apply without a restart.
  */
 export function createLocalFileSecretSource(file: string): SecretSource {
-  const fail = (code: string, message: string): never => {
-    throw new PermanentError({ code, httpStatus: null, message, retryable: false });
+  const fail = (code: ErrorCode, message: string): never => {
+    throw new PermanentError({ code, httpStatus: null, message });
   };
   return {
     async getSecret(name: string): Promise<string> {

@@ -70,8 +70,8 @@ export function scheduledWindow(
   return { from: iso(from), to: iso(to) };
 }
 
-const ACTIVE = new Set(['Pending', 'Running', 'ContinuedAsNew']);
-const KEEP = new Set(['Pending', 'Running', 'Completed', 'ContinuedAsNew']);
+const ACTIVE = new Set(['Pending', 'Running', 'ContinuedAsNew', 'Suspended']);
+const KEEP = new Set(['Pending', 'Running', 'Completed', 'ContinuedAsNew', 'Suspended']);
 
 export async function startScheduledRun(
   client: DurableClient,

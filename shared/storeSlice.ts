@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PermanentError, RetryableError } from './errors';
+import { errorMessage, PermanentError, RetryableError } from './errors';
 import type { Lake } from './lake/lake';
 import type { StoreInput, StoredFile } from './types';
 
@@ -7,8 +7,7 @@ function lakeFailure(op: string, path: string, err: unknown): RetryableError {
   return new RetryableError({
     code: 'LAKE_WRITE_FAILED',
     httpStatus: null,
-    message: `${op} ${path}: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300),
-    retryable: true,
+    message: `${op} ${path}: ${errorMessage(err)}`.slice(0, 300),
   });
 }
 
@@ -36,7 +35,6 @@ export async function storeStagedSlice(lake: Lake, input: StoreInput): Promise<S
         code: 'LAKE_CONFLICT',
         httpStatus: null,
         message: `${fetched.finalPath} already exists with other content from run ${existing.metadata.instance_id ?? 'unknown'}`,
-        retryable: false,
       });
     }
     const staged = await lake.read(fetched.stagingPath);
@@ -45,7 +43,6 @@ export async function storeStagedSlice(lake: Lake, input: StoreInput): Promise<S
         code: 'STAGING_MISSING',
         httpStatus: null,
         message: `staged file ${fetched.stagingPath} is gone; the slice must be fetched again`,
-        retryable: false,
       });
     }
     const sha = createHash('sha256').update(staged).digest('hex');
@@ -54,7 +51,6 @@ export async function storeStagedSlice(lake: Lake, input: StoreInput): Promise<S
         code: 'STAGING_CORRUPT',
         httpStatus: null,
         message: `staged file ${fetched.stagingPath} has sha256 ${sha} (${staged.length} bytes), expected ${fetched.sha256} (${fetched.bytes} bytes)`,
-        retryable: false,
       });
     }
     await lake.rename(fetched.stagingPath, fetched.finalPath);

@@ -1,4 +1,5 @@
 import type { DatasetId } from './constants';
+import type { ErrorCode } from './errors';
 
 export type Trigger = 'timer' | 'manual';
 
@@ -51,7 +52,7 @@ export interface FailureInfo {
   dataset: DatasetId;
   window: { from: string; to: string };
   http_status: number | null;
-  code: string;
+  code: ErrorCode;
   message: string;
   retryable: boolean;
   attempts: number;

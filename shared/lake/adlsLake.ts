@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DataLakeFileSystemClient } from '@azure/storage-file-datalake';
+import { azureErrorFacts } from '../errors';
 import { assertLakePath, type FileProperties, type Lake, type WriteOptions } from './lake';
 
 export type LakeOperation = 'write' | 'read' | 'stat' | 'rename' | 'delete' | 'deleteDirectory' | 'list';
@@ -31,31 +32,14 @@ export const TEMP_PREFIX = '.tmp-';
 /** A missing filesystem is a configuration error, never "file not found". */
 const MISSING_FILESYSTEM = new Set(['ContainerNotFound', 'FilesystemNotFound']);
 
-interface ErrorFacts {
-  status: number | null;
-  code: string | null;
-}
-
-function facts(err: unknown): ErrorFacts {
-  if (typeof err !== 'object' || err === null) return { status: null, code: null };
-  const e = err as { statusCode?: unknown; code?: unknown; details?: unknown };
-  const details = (typeof e.details === 'object' && e.details !== null ? e.details : {}) as {
-    errorCode?: unknown;
-  };
-  const status = typeof e.statusCode === 'number' ? e.statusCode : null;
-  const code =
-    typeof details.errorCode === 'string' ? details.errorCode : typeof e.code === 'string' ? e.code : null;
-  return { status, code };
-}
-
 function isNotFound(err: unknown): boolean {
-  const f = facts(err);
+  const f = azureErrorFacts(err);
   return f.status === 404 && !MISSING_FILESYSTEM.has(f.code ?? '');
 }
 
 function wrap(operation: LakeOperation, path: string, err: unknown): LakeStorageError {
   if (err instanceof LakeStorageError) return err;
-  const f = facts(err);
+  const f = azureErrorFacts(err);
   return new LakeStorageError(operation, path, f.status, f.code);
 }
 
@@ -81,7 +65,7 @@ export function createAdlsLake(fs: DataLakeFileSystemClient, location: string): 
       await source.move(to);
     } catch (err) {
       // Unlike path create, rename needs the destination's parent directory to exist.
-      if (facts(err).code !== 'RenameDestinationParentPathNotFound') throw err;
+      if (azureErrorFacts(err).code !== 'RenameDestinationParentPathNotFound') throw err;
       await fs.getDirectoryClient(parentOf(to)).createIfNotExists();
       await source.move(to);
     }

@@ -78,7 +78,9 @@ export function createLocalLake(dir: string, filesystem: string): Lake {
       try {
         return await fs.readFile(abs(p));
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        // a directory is not a file, as on ADLS
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'EISDIR') return undefined;
         throw err;
       }
     },

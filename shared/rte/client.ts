@@ -1,12 +1,15 @@
 import { AxiosError, isAxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import type { DatasetId } from '../constants';
 import {
+  errorMessage,
+  permanentFailure,
   PermanentError,
   redactUrl,
   RetryableError,
   summarizeHttpError,
   truncate,
   type FailureCode,
+  type FailureDetails,
 } from '../errors';
 
 export interface FetchWindowDeps {
@@ -41,7 +44,7 @@ export type FetchWindowResult =
  */
 export class RteRetryableError extends RetryableError {
   constructor(
-    failure: FailureCode,
+    failure: FailureDetails,
     readonly requests: number,
   ) {
     super(failure);
@@ -124,7 +127,7 @@ function isRecordWithDateHeure(v: unknown): v is Record<string, unknown> {
   );
 }
 
-type BodyCheck = { rows: Record<string, unknown>[] } | { problem: string };
+type BodyCheck = { ok: true; rows: Record<string, unknown>[] } | { ok: false; problem: string };
 
 function checkBody(body: Buffer, contentType: unknown): BodyCheck {
   const text = body.toString('utf8').replace(/^\uFEFF/, '');
@@ -135,17 +138,20 @@ function checkBody(body: Buffer, contentType: unknown): BodyCheck {
     const kind =
       typeof contentType === 'string' && /html/i.test(contentType) ? 'an HTML page' : 'invalid JSON';
     return {
+      ok: false,
       problem: `body is ${kind} (${body.length} bytes, content-type ${typeof contentType === 'string' ? contentType : 'none'}): ${truncate(text, 200)}`,
     };
   }
-  if (!Array.isArray(parsed)) return { problem: `body is JSON but not an array: ${truncate(text, 200)}` };
+  if (!Array.isArray(parsed))
+    return { ok: false, problem: `body is JSON but not an array: ${truncate(text, 200)}` };
   const bad = parsed.findIndex((r) => !isRecordWithDateHeure(r));
   if (bad >= 0) {
     return {
+      ok: false,
       problem: `element ${bad} of ${parsed.length} is not a record with a string date_heure: ${truncate(JSON.stringify(parsed[bad]) ?? 'undefined', 200)}`,
     };
   }
-  return { rows: parsed as Record<string, unknown>[] };
+  return { ok: true, rows: parsed as Record<string, unknown>[] };
 }
 
 /**
@@ -166,12 +172,7 @@ export async function fetchWindow(
   } catch (e) {
     return {
       ok: false,
-      failure: {
-        code: 'INVALID_WINDOW',
-        httpStatus: null,
-        message: e instanceof Error ? e.message : String(e),
-        retryable: false,
-      },
+      failure: permanentFailure({ code: 'INVALID_WINDOW', httpStatus: null, message: errorMessage(e) }),
       url: '',
       requests: 0,
     };
@@ -179,20 +180,18 @@ export async function fetchWindow(
   if (Date.parse(req.from) >= Date.parse(req.to)) {
     return {
       ok: false,
-      failure: {
+      failure: permanentFailure({
         code: 'INVALID_WINDOW',
         httpStatus: null,
         message: `empty window [${req.from}, ${req.to})`,
-        retryable: false,
-      },
+      }),
       url,
       requests: 0,
     };
   }
 
   let requests = 0;
-  const retryable = (failure: Omit<FailureCode, 'retryable'>): RteRetryableError =>
-    new RteRetryableError({ ...failure, retryable: true }, requests);
+  const retryable = (failure: FailureDetails): RteRetryableError => new RteRetryableError(failure, requests);
 
   let authorization: string | null;
   try {
@@ -241,17 +240,16 @@ export async function fetchWindow(
   if (status === 200) {
     const body = toBuffer(res.data);
     const checked = checkBody(body, header(res, 'content-type'));
-    if ('problem' in checked)
+    if (!checked.ok)
       throw retryable({ code: 'RTE_BAD_BODY', httpStatus: 200, message: `GET ${url}: ${checked.problem}` });
     if (checked.rows.length === 0) {
       return {
         ok: false,
-        failure: {
+        failure: permanentFailure({
           code: 'EMPTY_RESPONSE',
           httpStatus: 200,
           message: `GET ${url} -> 200 with no records for the window`,
-          retryable: false,
-        },
+        }),
         url,
         requests,
       };
@@ -271,7 +269,7 @@ export async function fetchWindow(
   if (status === 400 || status === 401 || status === 403 || status === 404) {
     return {
       ok: false,
-      failure: { code: `RTE_HTTP_${status}`, httpStatus: status, message, retryable: false },
+      failure: permanentFailure({ code: `RTE_HTTP_${status}`, httpStatus: status, message }),
       url,
       requests,
     };

@@ -1,5 +1,5 @@
 /**
- * Runs the compiled CLI (`dist/tools/runtime/cli.js`) in a child process. `npm test` builds dist/
+ * Runs the compiled CLI (`dist/tools/watt-watcher.js`) in a child process. `npm test` builds dist/
  * before jest; when running jest directly, run `npx tsc -p tsconfig.build.json` first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from './harness';
 
-export const CLI = path.join(ROOT, 'dist', 'tools', 'runtime', 'cli.js');
+export const CLI = path.join(ROOT, 'dist', 'tools', 'watt-watcher.js');
 
 export function assertBuilt(): void {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npx tsc -p tsconfig.build.json" first`);
@@ -21,7 +21,7 @@ export interface CliRun {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>;
 }
 
-/** Starts `node dist/tools/runtime/cli.js ...args` with the given settings on top of this process's env. */
+/** Starts `node dist/tools/watt-watcher.js ...args` with the given settings on top of this process's env. */
 export function runCli(args: string[], env: Record<string, string>): CliRun {
   assertBuilt();
   const child = spawn(process.execPath, [CLI, ...args], {

@@ -1,5 +1,5 @@
 /**
- * Crash safety: the COMPILED runtime (`dist/tools/runtime/cli.js start`) runs the real app in a child
+ * Crash safety: the COMPILED runtime (`dist/tools/watt-watcher.js start`) runs the real app in a child
  * process; it is SIGKILLed at one stage of a run (during a fetch, between fetch and store, during
  * store, before the audit; stages are those of the first slice, since a slice may be stored while
  * the next is fetched), restarted on the same task hub and lake, and the run must end
@@ -27,7 +27,7 @@ import {
 } from './support';
 
 const ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(ROOT, 'dist', 'tools', 'runtime', 'cli.js');
+const CLI = path.join(ROOT, 'dist', 'tools', 'watt-watcher.js');
 const HUB = 'WattWatcherHub';
 const KEY = 'crash-test-key';
 const SLICES = 4; // 2 days x 2 datasets, fetched and stored one at a time (INGESTION_PARALLELISM=1)

@@ -2,16 +2,20 @@ import axios from 'axios';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  azureErrorFacts,
   decodeFailure,
+  errorMessage,
+  permanentFailure,
   encodeFailure,
   PermanentError,
   redactUrl,
   RetryableError,
   summarizeHttpError,
+  type FailureCode,
 } from '../../shared/errors';
 
 describe('failure encoding across the durable boundary', () => {
-  const f = {
+  const f: FailureCode = {
     code: 'RTE_HTTP_503',
     httpStatus: 503,
     message: 'GET x answered 503',
@@ -35,10 +39,50 @@ describe('failure encoding across the durable boundary', () => {
       code: 'LAKE_CONFLICT',
       httpStatus: null,
       message: 'taken',
-      retryable: false,
     });
     expect(decodeFailure(e.message).retryable).toBe(false);
     expect(encodeFailure(e.failure).startsWith('LAKE_CONFLICT: taken ')).toBe(true);
+  });
+});
+
+describe('retryable follows from the class', () => {
+  const details = { code: 'LAKE_WRITE_FAILED', httpStatus: null, message: 'x' } as const;
+  it('is true for RetryableError and false for PermanentError and returned failures', () => {
+    expect(new RetryableError(details).failure).toEqual({ ...details, retryable: true });
+    expect(new PermanentError(details).failure).toEqual({ ...details, retryable: false });
+    expect(permanentFailure(details)).toEqual({ ...details, retryable: false });
+    expect(decodeFailure(new RetryableError(details).message).retryable).toBe(true);
+  });
+  it('ignores a retryable flag smuggled in by a caller', () => {
+    const smuggled = { ...details, retryable: true } as FailureCode;
+    expect(new PermanentError(smuggled).failure.retryable).toBe(false);
+  });
+});
+
+describe('errorMessage', () => {
+  it('reads an Error message or stringifies anything else', () => {
+    expect(errorMessage(new TypeError('bad'))).toBe('bad');
+    expect(errorMessage('plain')).toBe('plain');
+    expect(errorMessage(42)).toBe('42');
+    expect(errorMessage(undefined)).toBe('undefined');
+  });
+});
+
+describe('azureErrorFacts', () => {
+  it('reads status and service code from storage, Key Vault and network errors', () => {
+    expect(azureErrorFacts({ statusCode: 404, details: { errorCode: 'PathNotFound' } })).toEqual({
+      status: 404,
+      code: 'PathNotFound',
+    });
+    expect(
+      azureErrorFacts({ statusCode: 403, details: { error: { code: 'Forbidden' } }, code: 'x' }),
+    ).toEqual({
+      status: 403,
+      code: 'Forbidden',
+    });
+    expect(azureErrorFacts({ code: 'ECONNREFUSED' })).toEqual({ status: null, code: 'ECONNREFUSED' });
+    expect(azureErrorFacts('text')).toEqual({ status: null, code: null });
+    expect(azureErrorFacts(null)).toEqual({ status: null, code: null });
   });
 });
 
@@ -48,6 +92,9 @@ describe('redaction', () => {
       'https://h.example/x?apikey=REDACTED&where=1',
     );
     expect(redactUrl('not a url')).toBe('<unparseable url>');
+    expect(redactUrl('https://h.example/x?SIG=1&Pwd=2&AccountKey=3&page=4')).toBe(
+      'https://h.example/x?SIG=REDACTED&Pwd=REDACTED&AccountKey=REDACTED&page=4',
+    );
   });
 
   it('strips an axios error to method, URL, status and a short body, never headers', async () => {

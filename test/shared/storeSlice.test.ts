@@ -5,42 +5,12 @@ import * as path from 'node:path';
 import { createLocalLake } from '../../shared/lake/localLake';
 import type { Lake } from '../../shared/lake/lake';
 import { storeStagedSlice } from '../../shared/storeSlice';
-import type { StoreInput } from '../../shared/types';
+import { storeInput } from '../helpers/storeInput';
 
 const body = Buffer.from('[{"date_heure":"2026-11-28T03:15:00+00:00","consommation":4682}]');
 const sha = createHash('sha256').update(body).digest('hex');
 const ID = 'eco2mix-20261128T0615Z';
-const input: StoreInput = {
-  instanceId: ID,
-  fetched: {
-    ok: true,
-    slice: {
-      key: 'regional-x',
-      dataset: 'eco2mix-regional-tr',
-      from: '2026-11-28T03:15:00Z',
-      to: '2026-11-28T06:15:00Z',
-    },
-    stagingPath: `_staging/ingestion/${ID}/regional-x.json`,
-    finalPath: 'rte/production/2026/11/28/eco2mix_regional_20261128T061500Z.json',
-    sourceUrl: 'http://odre/x',
-    records: 1,
-    bytes: body.length,
-    sha256: sha,
-    httpStatus: 200,
-    rateLimitRemaining: null,
-    attempts: 1,
-    requests: 1,
-    completeness: {
-      expected: 1,
-      received: 1,
-      nullMeasures: 0,
-      missingQuarterCount: 0,
-      missingQuarters: [],
-      schemaWarnings: [],
-      firstMissing: null,
-    },
-  },
-};
+const input = storeInput(ID, body, 'rte/production/2026/11/28/eco2mix_regional_20261128T061500Z.json');
 const meta = { contentType: 'application/json', metadata: { sha256: sha, instance_id: ID } };
 
 describe('store activity logic', () => {

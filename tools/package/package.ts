@@ -21,8 +21,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as zlib from 'node:zlib';
+import { parseArgs as parseFlags } from 'node:util';
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+import { errorMessage } from '../../shared/errors';
+import { createZip } from './zip';
 
 /** Folders (relative to the root) whose top-level `*.ts` files are the app's entry points. */
 export const ENTRY_DIRS = ['triggers', 'orchestrators', 'activities', 'entities'] as const;
@@ -66,9 +68,6 @@ const SDK_CHUNK = 'deferred-sdk-chunk';
 /** The chunk's name in stack traces. */
 const SDK_CHUNK_FILE = 'azure-sdks.js';
 
-/** A fixed timestamp makes the zip byte-for-byte reproducible for the same inputs. */
-const FIXED_DOS_TIME = { date: ((2020 - 1980) << 9) | (1 << 5) | 1, time: 0 };
-
 export interface PackageOptions {
   /** Repository (or fixture) root holding host.json and the entry folders. */
   readonly root: string;
@@ -88,11 +87,6 @@ export interface PackageResult {
   readonly bundledInputs: readonly string[];
   readonly warnings: readonly string[];
   readonly zipBytes: number;
-}
-
-export interface ZipEntry {
-  readonly name: string;
-  readonly data: Buffer;
 }
 
 /** The app's entry points, relative to the root, sorted (tests and declaration files excluded). */
@@ -190,7 +184,9 @@ export async function buildPackage(options: PackageOptions): Promise<PackageResu
 
   const files = ['host.json', 'package.json', 'main.js'];
   if (options.sourcemap) files.push('main.js.map');
-  const zip = createZip(files.map((name) => ({ name, data: fs.readFileSync(path.join(staging, name)) })));
+  const zip = await createZip(
+    files.map((name) => ({ name, data: fs.readFileSync(path.join(staging, name)) })),
+  );
   const out = path.resolve(options.out);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, zip);
@@ -328,139 +324,35 @@ function inputsOf(metafile: Metafile | undefined): string[] {
 // A minimal zip writer (PKWARE APPNOTE 6.3): local headers + deflated data + central directory.
 // No zip64: the package is a few MB. Names are UTF-8 (general purpose flag bit 11).
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-export function crc32(data: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (const byte of data) crc = (CRC_TABLE[(crc ^ byte) & 0xff] ?? 0) ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-export function createZip(entries: readonly ZipEntry[]): Buffer {
-  const names = new Set<string>();
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-
-  for (const entry of entries) {
-    if (
-      !entry.name ||
-      entry.name.startsWith('/') ||
-      entry.name.includes('\\') ||
-      entry.name.split('/').includes('..')
-    ) {
-      throw new Error(`Invalid zip entry name: ${entry.name}`);
-    }
-    if (names.has(entry.name)) throw new Error(`Duplicate zip entry: ${entry.name}`);
-    names.add(entry.name);
-
-    const name = Buffer.from(entry.name, 'utf8');
-    const crc = crc32(entry.data);
-    const deflated = zlib.deflateRawSync(entry.data, { level: 9 });
-    const stored = deflated.length >= entry.data.length;
-    const body = stored ? entry.data : deflated;
-    const method = stored ? 0 : 8;
-
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(FIXED_DOS_TIME.time, 10);
-    local.writeUInt16LE(FIXED_DOS_TIME.date, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(entry.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE((3 << 8) | 20, 4); // made by: UNIX, 2.0
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt16LE(FIXED_DOS_TIME.time, 12);
-    central.writeUInt16LE(FIXED_DOS_TIME.date, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(entry.data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt16LE(0, 30); // extra
-    central.writeUInt16LE(0, 32); // comment
-    central.writeUInt16LE(0, 34); // disk
-    central.writeUInt16LE(0, 36); // internal attributes
-    central.writeUInt32LE((0o100644 << 16) >>> 0, 38); // regular file, rw-r--r--
-    central.writeUInt32LE(offset, 42);
-
-    locals.push(local, name, body);
-    centrals.push(central, name);
-    offset += local.length + name.length + body.length;
-    if (offset > 0xffffffff) throw new Error('Package too large for a zip without zip64');
-  }
-
-  const centralDir = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(0, 4);
-  end.writeUInt16LE(0, 6);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(centralDir.length, 12);
-  end.writeUInt32LE(offset, 16);
-  end.writeUInt16LE(0, 20);
-  return Buffer.concat([...locals, centralDir, end]);
-}
-
 // ---------------------------------------------------------------------------------------------
 
+const FLAGS = {
+  root: { type: 'string' },
+  out: { type: 'string' },
+  staging: { type: 'string' },
+  sourcemap: { type: 'boolean', default: false },
+  minify: { type: 'boolean', default: false },
+} as const;
+
 export function parseArgs(argv: readonly string[], cwd: string): PackageOptions {
-  let root = cwd;
-  let out: string | undefined;
-  let stagingDir: string | undefined;
-  let sourcemap = false;
-  let minify = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new Error(`${arg} needs a value`);
-      return v;
-    };
-    switch (arg) {
-      case '--root':
-        root = path.resolve(cwd, value());
-        break;
-      case '--out':
-        out = path.resolve(cwd, value());
-        break;
-      case '--staging':
-        stagingDir = path.resolve(cwd, value());
-        break;
-      case '--sourcemap':
-        sourcemap = true;
-        break;
-      case '--minify':
-        minify = true;
-        break;
-      default:
-        throw new Error(`Unknown argument: ${arg} (known: --root, --out, --staging, --sourcemap, --minify)`);
-    }
+  let values;
+  try {
+    ({ values } = parseFlags({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new Error(`${errorMessage(err)} (known: --root, --out, --staging, --sourcemap, --minify)`, {
+      cause: err,
+    });
   }
+  const at = (value: string | undefined): string | undefined =>
+    value === undefined ? undefined : path.resolve(cwd, value);
+  const root = at(values.root) ?? cwd;
+  const stagingDir = at(values.staging);
   return {
     root,
-    out: out ?? path.join(root, 'watt-watcher.zip'),
+    out: at(values.out) ?? path.join(root, 'watt-watcher.zip'),
     stagingDir: stagingDir ?? path.join(root, 'dist-package'),
-    sourcemap,
-    minify,
+    sourcemap: values.sourcemap,
+    minify: values.minify,
   };
 }
 
@@ -476,7 +368,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
+    console.error(errorMessage(err));
     process.exitCode = 1;
   });
 }

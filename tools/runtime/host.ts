@@ -8,7 +8,6 @@
  *   const rec = await host.engine.waitForCompletion(id);
  *   await host.stop();
  */
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HttpRequest, Timer } from '@azure/functions';
@@ -17,7 +16,6 @@ import { InvocationContext } from '@azure/functions';
 import { RealClock, toTimerClock, type Clock } from './clock';
 import { DurableEngine } from './durable/engine';
 import { buildClientData, DurableHttpApi, startRpcServer } from './durable/httpApi';
-import { writeFileAtomic } from './durable/store';
 import { getHooks, setLogSink } from './functionsCore';
 import { startHttpHost, type HttpHost, type RouteInfo } from './httpHost';
 import { invokeFunction } from './invoke';
@@ -25,6 +23,13 @@ import { loadApp } from './loader';
 import { consoleLogger, type Logger, type LogLevel } from './logger';
 import type { FunctionRegistry, RegisteredFunction } from './registry';
 import { startTimerHost, type TimerHost } from './timerHost';
+import { renderBanner } from './banner';
+import { loadKeys } from './hostKeys';
+import { acquireHubLock } from './hubLock';
+
+export { renderBanner } from './banner';
+export { loadKeys } from './hostKeys';
+export { acquireHubLock, HubLockedError } from './hubLock';
 
 export interface HostOptions {
   /** App root: package.json, host.json and local.settings.json live here. */
@@ -40,8 +45,21 @@ export interface HostOptions {
   port?: number;
   /** Interface to listen on (default 127.0.0.1). */
   listenHost?: string;
-  /** Keys for authLevel "function"; default WATT_FUNCTION_KEY, else a key generated once and kept in keys.json. */
+  /** Keys for authLevel "function"; default the `functionKeyEnv` setting, else a key generated once and kept in keys.json. */
   functionKeys?: string[];
+  /** App setting that holds the function key (the app's profile names it). */
+  functionKeyEnv?: string;
+  /** Banner title (default "Embedded Functions runtime"). */
+  title?: string;
+  /** Validates the app's settings once they are applied, before anything starts; throws to refuse. */
+  checkSettings?: () => void;
+  /** Links for the banner, given the HTTP origin and the function key. */
+  bannerLinks?: (ctx: { httpUrl: string; functionKey: string }) => string[];
+  /**
+   * Timer functions whose latest occurrence never ran (no schedule status yet) fire it at once,
+   * past due, as if the host had been down at that time (`npm start`; default false).
+   */
+  timerCatchUp?: boolean;
   masterKey?: string;
   /** Default host.json extensions.durableTask.maxConcurrentActivityFunctions (else 10). */
   maxConcurrentActivities?: number;
@@ -103,40 +121,6 @@ function resolveSettingRefs(value: string): string {
   return value.replace(/%([^%]+)%/g, (_m, name: string) => process.env[name] ?? '');
 }
 
-interface KeysFile {
-  functionKey: string;
-  masterKey: string;
-  systemKey: string;
-}
-
-function newKey(): string {
-  return randomBytes(30).toString('base64url');
-}
-
-/** Loads (or creates once) `<hubDir>/keys.json`. */
-export async function loadKeys(hubDir: string): Promise<KeysFile & { generated: boolean }> {
-  const file = path.join(hubDir, 'keys.json');
-  if (fs.existsSync(file)) {
-    const keys = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<KeysFile>;
-    if (keys.functionKey && keys.masterKey && keys.systemKey) {
-      return {
-        functionKey: keys.functionKey,
-        masterKey: keys.masterKey,
-        systemKey: keys.systemKey,
-        generated: false,
-      };
-    }
-  }
-  const keys: KeysFile = { functionKey: newKey(), masterKey: newKey(), systemKey: newKey() };
-  await writeFileAtomic(file, JSON.stringify(keys, null, 2));
-  try {
-    fs.chmodSync(file, 0o600);
-  } catch {
-    // best effort
-  }
-  return { ...keys, generated: true };
-}
-
 export function resolveHubName(rootDir: string, explicit?: string): string {
   if (explicit) return explicit;
   const configured = readHostJson(rootDir).extensions?.durableTask?.hubName;
@@ -158,6 +142,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   for (const [name, value] of Object.entries(options.defaultSettings ?? {})) {
     if (process.env[name] === undefined || process.env[name] === '') process.env[name] = value;
   }
+  options.checkSettings?.();
   const hostJson = readHostJson(rootDir);
   const hubName = resolveHubName(rootDir, options.hubName);
   const durableDir = path.resolve(options.durableDir ?? path.join(rootDir, '.durable'));
@@ -169,7 +154,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   await engine.store.init();
   const releaseLock = acquireHubLock(engine.store.hubDir);
   const keys = await loadKeys(engine.store.hubDir);
-  const envKey = process.env.WATT_FUNCTION_KEY?.trim();
+  const envKey = options.functionKeyEnv ? process.env[options.functionKeyEnv]?.trim() : undefined;
   const functionKeys = options.functionKeys ?? [envKey || keys.functionKey];
   const masterKey = options.masterKey ?? keys.masterKey;
 
@@ -236,29 +221,37 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       },
       log: (line) => logger.log('information', line, 'Host.Timer'),
       runOnStartup: options.runOnStartup,
+      catchUpNeverRun: options.timerCatchUp === true,
     });
   }
 
   const routes = http?.routes ?? [];
+  const httpOrigin = http ? `http://localhost:${http.port}` : '';
   const banner = renderBanner({
+    title: options.title ?? 'Embedded Functions runtime',
     registry,
     routes,
     hubName,
     storeDir: engine.store.hubDir,
-    httpUrl: http ? `http://localhost:${http.port}` : '',
+    httpUrl: httpOrigin,
     functionKey: functionKeys[0] ?? '',
     keySource: options.functionKeys
       ? 'option'
       : envKey
-        ? 'WATT_FUNCTION_KEY'
+        ? (options.functionKeyEnv ?? 'env')
         : keys.generated
           ? 'generated'
           : 'keys.json',
     timerNext: timerHost?.nextOccurrences() ?? {},
+    timerStartup: timerHost?.startupFires() ?? {},
     maxConcurrentActivities,
     clock,
     extras:
       typeof options.bannerExtras === 'function' ? options.bannerExtras() : (options.bannerExtras ?? []),
+    links:
+      http && options.bannerLinks
+        ? options.bannerLinks({ httpUrl: httpOrigin, functionKey: functionKeys[0] ?? '' })
+        : [],
   });
   if (options.banner !== false) {
     if (options.banner) options.banner(banner);
@@ -316,91 +309,4 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       releaseLock();
     },
   };
-}
-
-export class HubLockedError extends Error {
-  constructor(
-    readonly hubDir: string,
-    readonly pid: number,
-  ) {
-    super(`The task hub ${hubDir} is in use by another runtime process (pid ${pid}); stop it first.`);
-    this.name = 'HubLockedError';
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** One engine per task hub: `<hubDir>/host.lock` holds the owner's pid (stale locks are taken over). */
-export function acquireHubLock(hubDir: string): () => void {
-  const file = path.join(hubDir, 'host.lock');
-  const token = `${process.pid}:${randomBytes(6).toString('hex')}`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(file, token, { flag: 'wx' });
-      return () => {
-        try {
-          if (fs.readFileSync(file, 'utf8') === token) fs.rmSync(file, { force: true });
-        } catch {
-          // already gone
-        }
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const owner = Number((fs.readFileSync(file, 'utf8').split(':')[0] ?? '').trim());
-      if (Number.isInteger(owner) && owner > 0 && pidAlive(owner)) throw new HubLockedError(hubDir, owner);
-      fs.rmSync(file, { force: true });
-    }
-  }
-  throw new HubLockedError(hubDir, -1);
-}
-
-interface BannerInput {
-  registry: FunctionRegistry;
-  routes: RouteInfo[];
-  hubName: string;
-  storeDir: string;
-  httpUrl: string;
-  functionKey: string;
-  keySource: string;
-  timerNext: Record<string, Date>;
-  maxConcurrentActivities: number;
-  clock: Clock;
-  extras: string[];
-}
-
-export function renderBanner(b: BannerInput): string {
-  const lines: string[] = [];
-  lines.push('Watt Watcher embedded Functions runtime');
-  lines.push('');
-  lines.push('Functions:');
-  const byName = new Map(b.routes.map((r) => [r.name, r]));
-  for (const fn of [...b.registry.list()].sort((x, y) => x.name.localeCompare(y.name))) {
-    const route = byName.get(fn.name);
-    let detail = '';
-    if (route) {
-      detail = ` [${route.methods ? route.methods.join(',') : 'ALL'}] ${b.httpUrl}${route.path} (auth: ${route.authLevel})`;
-    } else if (fn.triggerType.toLowerCase() === 'timertrigger') {
-      const next = b.timerNext[fn.name];
-      detail = ` schedule ${String(fn.trigger.schedule)}${next ? `, next ${next.toISOString()}` : ''}`;
-    }
-    lines.push(`  ${fn.name}: ${fn.triggerType}${detail}`);
-  }
-  lines.push('');
-  lines.push(
-    `Task hub: ${b.hubName} (max ${b.maxConcurrentActivities} concurrent activities, ${b.clock.kind} clock)`,
-  );
-  lines.push(`Durable store: ${b.storeDir}`);
-  if (b.httpUrl) {
-    lines.push(`HTTP: ${b.httpUrl}`);
-    lines.push(`Function key (${b.keySource}): ${b.functionKey}`);
-  }
-  for (const extra of b.extras) lines.push(extra);
-  return lines.join('\n');
 }

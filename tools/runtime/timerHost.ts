@@ -8,6 +8,10 @@
  *   `stateDir/timers/<name>.json`. At start, if the recorded `next` has passed (the process was
  *   down at a scheduled time) the function fires once, immediately, with `isPastDue: true`,
  *   however many occurrences were missed; the regular schedule then continues.
+ * - `catchUpNeverRun` (the embedded host's `npm start`): a function with no recorded status yet
+ *   (fresh task hub) treats its latest occurrence as missed and fires it at once, past due, with
+ *   the status a host stopped just before that occurrence would have recorded
+ *   `{last: never, next: latest, lastUpdated: the occurrence before}`.
  * - `runOnStartup` fires once at start (when not already firing because past due).
  * - Invocations of one function never overlap: a fire that comes while the previous invocation
  *   runs waits for it (the host's per-listener invocation lock), and the schedule is re-armed only
@@ -40,6 +44,8 @@ export interface TimerHostOptions {
    * false: ignore `runOnStartup` (past-due catch-up still happens).
    */
   runOnStartup?: boolean;
+  /** A function that never ran fires its latest occurrence at start, past due (default false). */
+  catchUpNeverRun?: boolean;
   /** App settings for `%NAME%` references; default process.env. */
   env?: Readonly<Record<string, string | undefined>>;
 }
@@ -49,6 +55,8 @@ export interface TimerHost {
   stop(): void;
   /** The next occurrence each timer function waits for (the recorded `next`). */
   nextOccurrences(): Record<string, Date>;
+  /** Functions that fire at start: why (pastDue or runOnStartup) and the occurrence. */
+  startupFires(): Record<string, { kind: 'pastDue' | 'runOnStartup'; occurrence: Date }>;
   /**
    * Invokes a timer function now, through the same non-overlapping path as scheduled fires,
    * and records it like an occurrence at `scheduledTime` (default: now). Resolves when done.
@@ -149,6 +157,21 @@ function writeStatus(file: string, status: ScheduleStatus): void {
     closeSync(fd);
   }
   renameSync(tmp, file);
+}
+
+/** The latest occurrence at or before `at` (searching back up to about two years), or undefined. */
+export function latestOccurrence(schedule: TimerSchedule, at: number): number | undefined {
+  for (let span = 60 * 60 * 1000; span <= 2 * 366 * 24 * 60 * 60 * 1000; span *= 2) {
+    let found: number | undefined;
+    for (
+      let t = schedule.next(new Date(at - span)).getTime();
+      t <= at;
+      t = schedule.next(new Date(t)).getTime()
+    )
+      found = t;
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 function defaultUseMonitor(schedule: TimerSchedule, now: number): boolean {
@@ -296,12 +319,20 @@ export function startTimerHost(opts: TimerHostOptions): TimerHost {
     }
   };
 
+  const startup: Record<string, { kind: 'pastDue' | 'runOnStartup'; occurrence: Date }> = {};
   for (const e of entries) {
     let pastDue = false;
     if (e.useMonitor) {
       const stored = readStatus(e.file);
       if (stored === 'corrupt') log(`[timer] ${e.name}: schedule status file is unreadable; starting afresh`);
-      if (typeof stored === 'string') {
+      const latest = opts.catchUpNeverRun ? latestOccurrence(e.schedule, startNow) : undefined;
+      if (typeof stored === 'string' && latest !== undefined) {
+        const before = latestOccurrence(e.schedule, latest - 1);
+        e.status = { last: NEVER.getTime(), next: latest, lastUpdated: before ?? latest };
+        persist(e);
+        log(`[timer] ${e.name}: the ${iso(latest)} occurrence never ran; firing it now, past due`);
+        pastDue = true;
+      } else if (typeof stored === 'string') {
         persist(e);
       } else {
         // Recompute `next` from the time it was last computed, in case the schedule changed.
@@ -328,6 +359,9 @@ export function startTimerHost(opts: TimerHostOptions): TimerHost {
         pastDue = startNow > e.status.next;
       }
     }
+    const runOnStartup = opts.runOnStartup ?? e.fn.trigger.runOnStartup === true;
+    if (pastDue) startup[e.name] = { kind: 'pastDue', occurrence: new Date(e.status.next) };
+    else if (runOnStartup) startup[e.name] = { kind: 'runOnStartup', occurrence: new Date(startNow) };
     const upcoming: string[] = [];
     for (let t = new Date(startNow), i = 0; i < 5; i++) {
       t = e.schedule.next(t);
@@ -336,7 +370,6 @@ export function startTimerHost(opts: TimerHostOptions): TimerHost {
     log(
       `[timer] ${e.name}: schedule "${e.schedule.expression}" (UTC), monitor ${e.useMonitor ? 'on' : 'off'}, next: ${upcoming.join(', ')}`,
     );
-    const runOnStartup = opts.runOnStartup ?? e.fn.trigger.runOnStartup === true;
     if (pastDue) {
       log(`[timer] ${e.name}: past due (recorded next ${iso(e.status.next)}); firing once now`);
       armAt(e, startNow, () => void invoke(e, 'pastDue'));
@@ -351,6 +384,9 @@ export function startTimerHost(opts: TimerHostOptions): TimerHost {
     stop(): void {
       stopped = true;
       for (const e of entries) disarm(e);
+    },
+    startupFires() {
+      return { ...startup };
     },
     nextOccurrences(): Record<string, Date> {
       const out: Record<string, Date> = {};

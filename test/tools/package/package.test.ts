@@ -4,14 +4,8 @@ import { builtinModules } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import {
-  buildPackage,
-  crc32,
-  createZip,
-  deployManifest,
-  findEntryPoints,
-  parseArgs,
-} from '../../../tools/package/package';
+import { buildPackage, deployManifest, findEntryPoints, parseArgs } from '../../../tools/package/package';
+import { createZip } from '../../../tools/package/zip';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -139,39 +133,46 @@ function loadAndList(runDir: string): string[] {
   return JSON.parse(out.trim()) as string[];
 }
 
-describe('zip writer', () => {
-  it('computes the standard CRC-32 check value', () => {
-    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
-    expect(crc32(Buffer.alloc(0))).toBe(0);
-  });
+describe('zip writer (yazl)', () => {
+  const entries = [
+    { name: 'a/big.txt', data: Buffer.from('abc'.repeat(1000)) },
+    { name: 'tiny', data: Buffer.from('x') },
+    { name: 'empty', data: Buffer.alloc(0) },
+  ];
 
-  it('round-trips entries, storing data that deflate cannot shrink', () => {
-    const big = Buffer.from('abc'.repeat(1000));
-    const tiny = Buffer.from('x');
-    const entries = readZip(
-      createZip([
-        { name: 'a/big.txt', data: big },
-        { name: 'tiny', data: tiny },
-      ]),
-    );
-    expect(entries.map((e) => [e.name, e.method])).toEqual([
+  it('round-trips entries in order, deflated, each with a valid CRC', async () => {
+    const read = readZip(await createZip(entries));
+    expect(read.map((e) => [e.name, e.method])).toEqual([
       ['a/big.txt', 8],
-      ['tiny', 0],
+      ['tiny', 8],
+      ['empty', 8],
     ]);
-    expect(entries[0]!.data.equals(big)).toBe(true);
-    expect(entries[1]!.data.equals(tiny)).toBe(true);
+    read.forEach((e, i) => {
+      expect(e.data.equals(entries[i]!.data)).toBe(true);
+      expect(zlib.crc32(e.data)).toBe(e.crc);
+    });
   });
 
-  it('refuses unsafe or duplicate names', () => {
+  it('writes the same bytes every time, with one fixed timestamp and no time-zone dependent field', async () => {
+    const first = await createZip(entries);
+    expect((await createZip(entries)).equals(first)).toBe(true);
+    const cd = first.readUInt32LE(first.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06])) + 16);
+    // central directory entry: DOS time at +12, date at +14, extra length at +30
+    expect(first.readUInt16LE(cd + 12)).toBe(0);
+    expect(first.readUInt16LE(cd + 14)).toBe(((2020 - 1980) << 9) | (1 << 5) | 1);
+    expect(first.readUInt16LE(cd + 30)).toBe(0);
+  });
+
+  it('refuses unsafe or duplicate names', async () => {
     const data = Buffer.from('x');
-    expect(() => createZip([{ name: '../evil', data }])).toThrow('Invalid zip entry name');
-    expect(() => createZip([{ name: '/abs', data }])).toThrow('Invalid zip entry name');
-    expect(() =>
+    await expect(createZip([{ name: '../evil', data }])).rejects.toThrow('Invalid zip entry name');
+    await expect(createZip([{ name: '/abs', data }])).rejects.toThrow('Invalid zip entry name');
+    await expect(
       createZip([
         { name: 'a', data },
         { name: 'a', data },
       ]),
-    ).toThrow('Duplicate zip entry: a');
+    ).rejects.toThrow('Duplicate zip entry: a');
   });
 });
 
@@ -190,8 +191,11 @@ describe('packager options', () => {
       stagingDir: '/repo/app/dist-package',
       sourcemap: true,
     });
-    expect(() => parseArgs(['--out'], '/repo')).toThrow('--out needs a value');
-    expect(() => parseArgs(['--bogus'], '/repo')).toThrow('Unknown argument: --bogus');
+    expect(() => parseArgs(['--out'], '/repo')).toThrow("Option '--out <value>' argument missing");
+    expect(() => parseArgs(['--bogus'], '/repo')).toThrow(
+      "Unknown option '--bogus' (known: --root, --out, --staging, --sourcemap, --minify)",
+    );
+    expect(() => parseArgs(['stray'], '/repo')).toThrow("Unexpected argument 'stray'");
   });
 
   it('ships a package.json with main.js and no scripts or dependencies', () => {
@@ -236,7 +240,22 @@ describe('buildPackage on a fixture app', () => {
 
   it('contains exactly host.json, package.json and main.js, each with a valid CRC', () => {
     expect(extracted.map((e) => e.name)).toEqual(['host.json', 'package.json', 'main.js']);
-    for (const e of extracted) expect(crc32(e.data)).toBe(e.crc);
+    for (const e of extracted) expect(zlib.crc32(e.data)).toBe(e.crc);
+  });
+
+  const hasUnzip = ((): boolean => {
+    try {
+      execFileSync('unzip', ['-v'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+  (hasUnzip ? it : it.skip)("passes Info-ZIP's own integrity test (unzip -t)", () => {
+    const out = execFileSync('unzip', ['-t', zipPath], { encoding: 'utf8' });
+    expect(out).toContain('No errors detected in compressed data');
+    expect(out.match(/testing: .+ OK/g)).toHaveLength(3);
   });
 
   it('ships no test file, local settings, local secrets, .env or TypeScript source', () => {

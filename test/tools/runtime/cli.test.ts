@@ -1,7 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { main, parseFlags, UsageError, type CliIo } from '../../../tools/runtime/cli';
+import { parseCommand, UsageError, type CliIo } from '../../../tools/runtime/cli/args';
+import { runCli } from '../../../tools/runtime/cli/main';
+import { localProfile } from '../../../shared/localProfile';
+
+const main = (argv: string[], io: CliIo): Promise<number> => runCli(localProfile, argv, io);
 import { ROOT, tmpDir } from './helpers';
 
 function capture(): CliIo & { outLines: string[]; errLines: string[] } {
@@ -46,17 +50,24 @@ describe('watt-watcher CLI', () => {
   });
 
   it('parses repeatable flags and = forms', () => {
-    const p = parseFlags(
-      ['--dataset', 'a', '--dataset=b', '--from=2026-01-01T00:00:00Z'],
-      { dataset: { value: true, repeat: true }, from: { value: true } },
+    const p = parseCommand(
+      ['--dataset', 'a', '--dataset=b', '--from=2026-01-01T00:00:00Z', '--fast-timers'],
+      {
+        dataset: { type: 'string', multiple: true },
+        from: { type: 'string' },
+        'fast-timers': { type: 'string' },
+      },
       0,
     );
-    expect(p.flags).toEqual({ dataset: ['a', 'b'], from: ['2026-01-01T00:00:00Z'] });
-    expect(() => parseFlags(['--x'], {}, 0)).toThrow(UsageError);
+    expect(p.flags).toEqual({ dataset: ['a', 'b'], from: '2026-01-01T00:00:00Z', 'fast-timers': '20' });
+    expect(() => parseCommand(['--x'], {}, 0)).toThrow(new UsageError('unknown option --x'));
+    expect(() => parseCommand(['--from='], { from: { type: 'string' } }, 0)).toThrow(
+      new UsageError('option --from needs a value'),
+    );
   });
 
   it('the compiled CLI exits 64 on a flag without value', () => {
-    const cli = path.join(ROOT, 'dist', 'tools', 'runtime', 'cli.js');
+    const cli = path.join(ROOT, 'dist', 'tools', 'watt-watcher.js');
     expect(fs.existsSync(cli)).toBe(true);
     const r = spawnSync(process.execPath, [cli, 'ingest', '--from'], { encoding: 'utf8' });
     expect(r.status).toBe(64);

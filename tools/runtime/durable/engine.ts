@@ -1,7 +1,9 @@
 /**
- * The embedded durable engine: orchestration episodes, activities, durable timers and entities
- * over a file-backed task hub, following the Durable Functions extension's out-of-proc protocol
- * (see shim.ts for the action replay and retry semantics).
+ * The embedded durable engine: orchestration episodes (episode.ts), the activity pool
+ * (activityPool.ts), durable timers (timers.ts) and entities (entities.ts) over a file-backed
+ * task hub, following the Durable Functions extension's out-of-proc protocol (see shim.ts for
+ * the action replay and retry semantics). This file holds the lifecycle, the client operations
+ * and the glue.
  *
  * Durability rules:
  * - an instance's state (history, inbox of received-but-unprocessed events, entity outbox) is
@@ -13,25 +15,31 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Clock, ClockTimer } from '../clock';
+import type { Clock } from '../clock';
 import { VirtualClock } from '../clock';
-import { invokeFunction } from '../invoke';
 import type { Logger } from '../logger';
-import type { FunctionRegistry, RegisteredFunction } from '../registry';
-import { deterministicGuid, replayActions, topLevelActions } from './shim';
+import type { FunctionRegistry } from '../registry';
+import { ActivityPool } from './activityPool';
+import { EntityHost } from './entities';
+import { runEpisode } from './episode';
+import { executionStartedEvent } from './events';
+import { queryInstances, type InstancePage, type InstanceQuery } from './queries';
 import { TaskHubStore } from './store';
+import { DurableTimers } from './timers';
 import {
   EventType,
   isTerminal,
-  parseSchedulerId,
   schedulerId,
-  type EntityMessage,
   type EntityRecord,
   type EntityRequest,
   type HistoryEvent,
   type InstanceRecord,
   type RuntimeStatus,
 } from './types';
+import { clone, errorText, iso, KeyedLock } from './util';
+
+export { errorText } from './util';
+export type { InstancePage, InstanceQuery } from './queries';
 
 export interface EngineOptions {
   registry: FunctionRegistry;
@@ -55,64 +63,17 @@ export interface StartOptions {
   input?: unknown;
 }
 
-export interface InstanceQuery {
-  runtimeStatus?: RuntimeStatus[];
-  createdTimeFrom?: Date;
-  createdTimeTo?: Date;
-  instanceIdPrefix?: string;
-  top?: number;
-  continuationToken?: string;
-}
-
-export interface InstancePage {
-  instances: InstanceRecord[];
-  continuationToken?: string;
-}
-
 export class InstanceExistsError extends Error {
-  constructor(readonly instanceId: string) {
-    super(`An Orchestration instance with the status Running already exists: ${instanceId}`);
+  constructor(
+    readonly instanceId: string,
+    readonly status: RuntimeStatus = 'Running',
+  ) {
+    super(`An Orchestration instance with the status ${status} already exists: ${instanceId}`);
     this.name = 'InstanceExistsError';
   }
 }
 
 export class UnknownFunctionError extends Error {}
-
-interface ActivityJob {
-  instanceId: string;
-  executionId: string;
-  taskId: number;
-  name: string;
-  input: string | null;
-}
-
-const OUT_OF_PROC_MARKER = '\n\n$OutOfProcData$:';
-
-function iso(d: Date): string {
-  return d.toISOString();
-}
-
-function clone<T>(v: T): T {
-  return JSON.parse(JSON.stringify(v)) as T;
-}
-
-/** Serialises async work per key. */
-class KeyedLock {
-  private readonly tails = new Map<string, Promise<void>>();
-  run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.tails.get(key) ?? Promise.resolve();
-    const result = prev.then(fn, fn);
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
-    return result;
-  }
-}
 
 export class DurableEngine extends EventEmitter {
   readonly store: TaskHubStore;
@@ -120,24 +81,17 @@ export class DurableEngine extends EventEmitter {
   readonly clock: Clock;
   readonly hubName: string;
   private readonly logger: Logger;
-  private readonly maxConcurrentActivities: number;
-  private readonly maxEntityBatch: number;
   private readonly autoAdvance: boolean;
   private readonly instances = new Map<string, InstanceRecord>();
-  private readonly entities = new Map<string, EntityRecord>();
   private readonly lock = new KeyedLock();
   private readonly episodeQueued = new Set<string>();
-  private readonly entityQueued = new Set<string>();
-  private readonly activityQueue: ActivityJob[] = [];
-  private readonly activityKeys = new Set<string>();
-  private readonly timers = new Map<string, { fireAt: number; handle: ClockTimer }>();
-  private runningActivities = 0;
+  private readonly timers: DurableTimers;
+  private readonly activities: ActivityPool;
+  private readonly entityHost: EntityHost;
   private busy = 0;
   private started = false;
   private stopped = false;
   private idleCheckScheduled = false;
-  /** Peak number of activities running at once (diagnostics/tests). */
-  peakActivities = 0;
 
   constructor(options: EngineOptions) {
     super();
@@ -147,13 +101,41 @@ export class DurableEngine extends EventEmitter {
     this.logger = options.logger;
     this.hubName = options.hubName;
     this.store = new TaskHubStore(options.durableDir, options.hubName);
-    this.maxConcurrentActivities = Math.max(1, options.maxConcurrentActivities ?? 10);
-    this.maxEntityBatch = Math.max(1, options.maxEntityBatch ?? 50);
     this.autoAdvance = options.autoAdvance ?? options.clock instanceof VirtualClock;
+    this.timers = new DurableTimers(this.clock);
+    this.activities = new ActivityPool({
+      registry: this.registry,
+      clock: this.clock,
+      logger: this.logger,
+      max: Math.max(1, options.maxConcurrentActivities ?? 10),
+      deliver: (job, event) => this.deliverCompletion(job.instanceId, job.executionId, event),
+      begin: () => void this.busy++,
+      end: (count = 1) => {
+        this.busy -= count;
+        if (this.busy === 0) this.scheduleIdleCheck();
+      },
+      stopped: () => this.stopped,
+    });
+    this.entityHost = new EntityHost({
+      registry: this.registry,
+      clock: this.clock,
+      logger: this.logger,
+      store: this.store,
+      lock: this.lock,
+      maxBatch: Math.max(1, options.maxEntityBatch ?? 50),
+      track: (p) => this.track(p),
+      stopped: () => this.stopped,
+      changed: (ent) => this.emit('entity', clone(ent)),
+      respond: (instanceId, executionId, event) => this.deliverResponse(instanceId, executionId, event),
+    });
   }
 
-  // ------------------------------------------------------------------------------------------
-  // lifecycle
+  /** Peak number of activities running at once (diagnostics/tests). */
+  get peakActivities(): number {
+    return this.activities.peak;
+  }
+
+  // lifecycle --------------------------------------------------------------------------------
 
   /** Loads the task hub and resumes every unfinished instance and entity from its state. */
   async start(): Promise<void> {
@@ -161,26 +143,22 @@ export class DurableEngine extends EventEmitter {
     this.started = true;
     await this.store.init();
     for (const rec of this.store.loadAllInstances()) this.instances.set(rec.instanceId, rec);
-    for (const ent of this.store.loadAllEntities()) this.entities.set(ent.id, ent);
+    for (const ent of this.store.loadAllEntities()) this.entityHost.entities.set(ent.id, ent);
     for (const rec of this.instances.values()) {
       if (rec.outbox.length > 0) this.track(this.deliverOutbox(rec.instanceId));
       if (isTerminal(rec.status)) continue;
       if (rec.inbox.length > 0) this.scheduleEpisode(rec.instanceId);
       this.dispatchPendingWork(rec);
     }
-    for (const ent of this.entities.values()) {
-      if (ent.outbox.length > 0) this.track(this.deliverEntityOutbox(ent.id));
-      if (ent.queue.length > 0) this.scheduleEntity(ent.id);
-    }
+    this.entityHost.resume();
     this.scheduleIdleCheck();
   }
 
   /** Stops arming timers and starting work; waits for running work to settle. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.timers.values()) t.handle.cancel();
-    this.timers.clear();
-    this.activityQueue.length = 0;
+    this.timers.cancelAll();
+    this.activities.clear();
     await this.waitForIdle();
   }
 
@@ -214,17 +192,16 @@ export class DurableEngine extends EventEmitter {
     setImmediate(() => {
       this.idleCheckScheduled = false;
       if (this.busy !== 0) return;
-      if (!this.stopped && this.autoAdvance && this.clock instanceof VirtualClock && this.timers.size > 0) {
-        const earliest = Math.min(...[...this.timers.values()].map((t) => t.fireAt));
-        this.clock.advanceTo(new Date(earliest));
+      const earliest = this.timers.nextAt();
+      if (!this.stopped && this.autoAdvance && this.clock instanceof VirtualClock && earliest) {
+        this.clock.advanceTo(earliest);
         if (this.busy !== 0) return;
       }
       this.emit('idle');
     });
   }
 
-  // ------------------------------------------------------------------------------------------
-  // client operations
+  // client operations ------------------------------------------------------------------------
 
   async startNew(name: string, options: StartOptions = {}): Promise<InstanceRecord> {
     const fn = this.registry.get(name);
@@ -236,8 +213,9 @@ export class DurableEngine extends EventEmitter {
     const instanceId = options.instanceId ?? randomUUID().replace(/-/g, '');
     return this.lock.run(instanceId, async () => {
       const existing = this.instances.get(instanceId);
-      if (existing && !isTerminal(existing.status)) throw new InstanceExistsError(instanceId);
-      if (existing) this.cancelTimersOf(instanceId);
+      if (existing && !isTerminal(existing.status))
+        throw new InstanceExistsError(instanceId, existing.status);
+      if (existing) this.timers.cancelOf(instanceId);
       const now = iso(this.clock.now());
       const executionId = randomUUID().replace(/-/g, '');
       const input = options.input === undefined ? null : (JSON.stringify(options.input) ?? null);
@@ -252,7 +230,7 @@ export class DurableEngine extends EventEmitter {
         createdTime: now,
         lastUpdatedTime: now,
         history: [],
-        inbox: [this.executionStartedEvent(fn.name, instanceId, executionId, input, now)],
+        inbox: [executionStartedEvent(fn.name, instanceId, executionId, input, now)],
         outbox: [],
       };
       await this.store.saveInstance(rec);
@@ -269,34 +247,7 @@ export class DurableEngine extends EventEmitter {
   }
 
   listInstances(query: InstanceQuery = {}): InstancePage {
-    let list = [...this.instances.values()];
-    if (query.runtimeStatus && query.runtimeStatus.length > 0) {
-      const wanted = new Set(query.runtimeStatus);
-      list = list.filter((r) => wanted.has(r.status));
-    }
-    if (query.createdTimeFrom) {
-      const from = query.createdTimeFrom.getTime();
-      list = list.filter((r) => Date.parse(r.createdTime) >= from);
-    }
-    if (query.createdTimeTo) {
-      const to = query.createdTimeTo.getTime();
-      list = list.filter((r) => Date.parse(r.createdTime) <= to);
-    }
-    if (query.instanceIdPrefix) {
-      const prefix = query.instanceIdPrefix;
-      list = list.filter((r) => r.instanceId.startsWith(prefix));
-    }
-    list.sort(
-      (a, b) => a.createdTime.localeCompare(b.createdTime) || a.instanceId.localeCompare(b.instanceId),
-    );
-    const start = query.continuationToken
-      ? Number(Buffer.from(query.continuationToken, 'base64').toString('utf8')) || 0
-      : 0;
-    const top = query.top && query.top > 0 ? query.top : list.length;
-    const page = list.slice(start, start + top);
-    const next =
-      start + top < list.length ? Buffer.from(String(start + top), 'utf8').toString('base64') : undefined;
-    return { instances: page.map(clone), continuationToken: next };
+    return queryInstances(this.instances.values(), query);
   }
 
   /** 'ok' when termination was queued, 'gone' when already finished, 'notfound'. */
@@ -372,10 +323,7 @@ export class DurableEngine extends EventEmitter {
     });
   }
 
-  // entities --------------------------------------------------------------------------------
-
   async signalEntity(name: string, key: string, operation: string, input?: unknown): Promise<void> {
-    const target = schedulerId(name, key);
     const request: EntityRequest = {
       id: randomUUID(),
       name: operation,
@@ -383,49 +331,29 @@ export class DurableEngine extends EventEmitter {
       input: input === undefined ? undefined : JSON.stringify(input),
       timestamp: iso(this.clock.now()),
     };
-    await this.deliverToEntity({ target, request });
+    await this.entityHost.deliver({ target: schedulerId(name, key), request });
   }
 
   readEntity(name: string, key: string): { exists: boolean; state: unknown } {
-    const ent = this.entities.get(schedulerId(name, key));
+    const ent = this.entityHost.entities.get(schedulerId(name, key));
     if (!ent || !ent.exists || ent.state === null) return { exists: false, state: undefined };
     return { exists: true, state: JSON.parse(ent.state) as unknown };
   }
 
   listEntities(name?: string): EntityRecord[] {
     const wanted = name?.toLowerCase();
-    return [...this.entities.values()]
+    return [...this.entityHost.entities.values()]
       .filter((e) => (wanted === undefined || e.name === wanted) && e.exists)
       .sort((a, b) => a.id.localeCompare(b.id))
       .map(clone);
   }
 
-  // ------------------------------------------------------------------------------------------
-  // internals: events and episodes
-
-  private executionStartedEvent(
-    name: string,
-    instanceId: string,
-    executionId: string,
-    input: string | null,
-    timestamp: string,
-  ): HistoryEvent {
-    return {
-      EventType: EventType.ExecutionStarted,
-      EventId: -1,
-      IsPlayed: false,
-      Timestamp: timestamp,
-      OrchestrationInstance: { InstanceId: instanceId, ExecutionId: executionId },
-      ParentInstance: null,
-      Name: name,
-      Version: '',
-      Input: input,
-      Tags: null,
-      Correlation: null,
-      ScheduledStartTime: null,
-      Generation: 0,
-    };
+  /** Earliest armed durable timer (diagnostics / tests). */
+  nextTimerAt(): Date | undefined {
+    return this.timers.nextAt();
   }
+
+  // glue: inbox, episodes, pending work --------------------------------------------------------
 
   private async enqueueEvent(instanceId: string, event: HistoryEvent): Promise<'ok' | 'gone' | 'notfound'> {
     return this.lock.run(instanceId, async () => {
@@ -466,523 +394,6 @@ export class DurableEngine extends EventEmitter {
     });
   }
 
-  private scheduleEpisode(instanceId: string): void {
-    if (this.stopped || this.episodeQueued.has(instanceId)) return;
-    this.episodeQueued.add(instanceId);
-    this.track(
-      new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
-        this.lock.run(instanceId, async () => {
-          this.episodeQueued.delete(instanceId);
-          if (this.stopped) return;
-          await this.runEpisode(instanceId);
-        }),
-      ),
-    );
-  }
-
-  private async runEpisode(instanceId: string): Promise<void> {
-    const rec = this.instances.get(instanceId);
-    if (!rec || isTerminal(rec.status) || rec.inbox.length === 0) return;
-    const lastTs =
-      rec.history.length > 0 ? Date.parse(rec.history[rec.history.length - 1]?.Timestamp ?? '') : 0;
-    const now = new Date(Math.max(this.clock.now().getTime(), Number.isFinite(lastTs) ? lastTs : 0));
-    const nowIso = iso(now);
-    const inbox = rec.inbox;
-    const started: HistoryEvent = {
-      EventType: EventType.OrchestratorStarted,
-      EventId: -1,
-      IsPlayed: false,
-      Timestamp: nowIso,
-    };
-    const completed = (): HistoryEvent => ({
-      EventType: EventType.OrchestratorCompleted,
-      EventId: -1,
-      IsPlayed: false,
-      Timestamp: iso(this.clock.now().getTime() < now.getTime() ? now : this.clock.now()),
-    });
-
-    const terminated = inbox.find((e) => e.EventType === EventType.ExecutionTerminated);
-    if (terminated) {
-      rec.history.push(
-        started,
-        { ...terminated, IsPlayed: false },
-        this.executionCompleted('Terminated', terminated.Input ?? null, nowIso),
-        completed(),
-      );
-      rec.inbox = [];
-      rec.status = 'Terminated';
-      rec.output = terminated.Input ?? null;
-      await this.commit(rec);
-      return;
-    }
-
-    const episodeHistory: HistoryEvent[] = [
-      ...rec.history.map((e) => ({ ...e, IsPlayed: true })),
-      started,
-      ...inbox.map((e) => ({ ...e, IsPlayed: false })),
-    ];
-    const fn = this.registry.get(rec.name);
-    let state: OrchestratorState | undefined;
-    let failure: string | undefined;
-    if (!fn || fn.triggerType.toLowerCase() !== 'orchestrationtrigger') {
-      failure = `The function '${rec.name}' doesn't exist, is disabled, or is not an orchestrator function.`;
-    } else {
-      const outcome = await this.invokeOrchestrator(fn, rec, episodeHistory);
-      state = outcome.state;
-      failure = outcome.unexpected;
-    }
-
-    const newHistory = [...rec.history, started, ...inbox.map((e) => ({ ...e, IsPlayed: false }))];
-    rec.inbox = [];
-    if (state?.customStatus !== undefined && state.customStatus !== null) {
-      rec.customStatus = JSON.stringify(state.customStatus) ?? null;
-    }
-    if (rec.status === 'Pending') rec.status = 'Running';
-
-    if (failure !== undefined || !state) {
-      const message = failure ?? 'The orchestrator returned no state';
-      rec.history = [
-        ...newHistory,
-        this.executionCompleted('Failed', JSON.stringify(message), nowIso, message),
-        completed(),
-      ];
-      rec.status = 'Failed';
-      rec.output = JSON.stringify(message);
-      await this.commit(rec);
-      return;
-    }
-
-    const shim = replayActions(episodeHistory, topLevelActions(state.actions), {
-      instanceId: rec.instanceId,
-      executionId: rec.executionId,
-    });
-    if (shim.nondeterminism) {
-      rec.history = [
-        ...newHistory,
-        this.executionCompleted('Failed', JSON.stringify(shim.nondeterminism), nowIso, shim.nondeterminism),
-        completed(),
-      ];
-      rec.status = 'Failed';
-      rec.output = JSON.stringify(shim.nondeterminism);
-      await this.commit(rec);
-      return;
-    }
-    for (const name of shim.abandonedRetries) {
-      this.logger.log(
-        'warning',
-        `${rec.instanceId}: retry timeout of '${name}' expired; the host schedules no final timer and the orchestrator waits forever`,
-        'DurableTask',
-      );
-    }
-    rec.history = [...newHistory, ...shim.newEvents];
-    rec.outbox.push(...shim.messages);
-
-    if (shim.resolved && state.error !== undefined && state.error !== null && state.error !== '') {
-      const message = `Orchestrator function '${rec.name}' failed: ${String(state.error)}`;
-      rec.history.push(
-        this.executionCompleted('Failed', JSON.stringify(message), nowIso, message),
-        completed(),
-      );
-      rec.status = 'Failed';
-      rec.output = JSON.stringify(message);
-    } else if (shim.resolved && state.isDone && shim.continueAsNew) {
-      // DTF ContinueAsNew: this execution ends, a new one starts from a fresh history.
-      const input = shim.continueAsNew.input;
-      const executionId = randomUUID().replace(/-/g, '');
-      this.cancelTimersOf(rec.instanceId);
-      rec.executionId = executionId;
-      rec.history = [];
-      rec.input = input;
-      rec.output = null;
-      rec.status = 'Running';
-      rec.createdTime = nowIso;
-      rec.inbox = [this.executionStartedEvent(rec.name, rec.instanceId, executionId, input, nowIso)];
-      await this.commit(rec);
-      this.scheduleEpisode(rec.instanceId);
-      return;
-    } else if (shim.resolved && state.isDone) {
-      const output = state.output === undefined ? null : (JSON.stringify(state.output) ?? null);
-      rec.history.push(this.executionCompleted('Completed', output, nowIso), completed());
-      rec.status = 'Completed';
-      rec.output = output;
-    } else {
-      rec.history.push(completed());
-    }
-    await this.commit(rec);
-  }
-
-  private executionCompleted(
-    status: string,
-    result: string | null,
-    timestamp: string,
-    errorMessage?: string,
-  ): HistoryEvent {
-    const event: HistoryEvent = {
-      EventType: EventType.ExecutionCompleted,
-      EventId: -1,
-      IsPlayed: false,
-      Timestamp: timestamp,
-      OrchestrationStatus: status,
-      Result: result,
-    };
-    if (errorMessage !== undefined) {
-      event.FailureDetails = {
-        ErrorType: 'OrchestrationFailureException',
-        ErrorMessage: errorMessage,
-        StackTrace: null,
-      };
-    }
-    return event;
-  }
-
-  /** Persists the record, then dispatches the work it implies. */
-  private async commit(rec: InstanceRecord): Promise<void> {
-    rec.lastUpdatedTime = iso(this.clock.now());
-    await this.store.saveInstance(rec);
-    this.emit('instance', clone(rec));
-    if (rec.outbox.length > 0) this.track(this.deliverOutbox(rec.instanceId));
-    if (isTerminal(rec.status)) {
-      this.cancelTimersOf(rec.instanceId);
-      this.logger.log('information', `${rec.instanceId} (${rec.name}) ${rec.status}`, 'DurableTask');
-      return;
-    }
-    this.dispatchPendingWork(rec);
-  }
-
-  private async invokeOrchestrator(
-    fn: RegisteredFunction,
-    rec: InstanceRecord,
-    history: HistoryEvent[],
-  ): Promise<{ state?: OrchestratorState; unexpected?: string }> {
-    const binding = clone({
-      history,
-      input: rec.input === null ? undefined : (JSON.parse(rec.input) as unknown),
-      instanceId: rec.instanceId,
-      isReplaying: rec.history.length > 0,
-      parentInstanceId: null,
-      upperSchemaVersion: 1,
-      upperSchemaVersionNew: 2,
-      longRunningTimerIntervalDuration: '3.00:00:00',
-      maximumShortTimerDuration: '6.00:00:00',
-      defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
-    });
-    try {
-      const { result } = await invokeFunction(fn, binding, {
-        logger: this.logger,
-        triggerMetadata: { instanceId: rec.instanceId },
-      });
-      return { state: clone(result) as OrchestratorState };
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      const at = message.lastIndexOf(OUT_OF_PROC_MARKER);
-      if (at >= 0) {
-        try {
-          return { state: JSON.parse(message.slice(at + OUT_OF_PROC_MARKER.length)) as OrchestratorState };
-        } catch {
-          // fall through: report the raw error
-        }
-      }
-      return { unexpected: `Orchestrator function '${rec.name}' failed: ${message}` };
-    }
-  }
-
-  // ------------------------------------------------------------------------------------------
-  // internals: pending work (derived from history)
-
-  private dispatchPendingWork(rec: InstanceRecord): void {
-    if (this.stopped || isTerminal(rec.status)) return;
-    const completedTasks = new Set<number>();
-    const firedTimers = new Set<number>();
-    for (const e of [...rec.history, ...rec.inbox]) {
-      if (e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed)
-        completedTasks.add(e.TaskScheduledId ?? -1);
-      if (e.EventType === EventType.TimerFired) firedTimers.add(e.TimerId ?? -1);
-    }
-    for (const e of rec.history) {
-      if (e.EventType === EventType.TaskScheduled && !completedTasks.has(e.EventId)) {
-        this.enqueueActivity({
-          instanceId: rec.instanceId,
-          executionId: rec.executionId,
-          taskId: e.EventId,
-          name: e.Name ?? '',
-          input: e.Input ?? null,
-        });
-      } else if (e.EventType === EventType.TimerCreated && !firedTimers.has(e.EventId)) {
-        this.armTimer(rec.instanceId, rec.executionId, e.EventId, e.FireAt ?? e.Timestamp);
-      }
-    }
-  }
-
-  private armTimer(instanceId: string, executionId: string, timerId: number, fireAtIso: string): void {
-    const key = `${instanceId}\u0000${executionId}\u0000${timerId}`;
-    if (this.timers.has(key) || this.stopped) return;
-    const fireAt = new Date(fireAtIso);
-    const handle = this.clock.setTimer(fireAt, () => {
-      this.timers.delete(key);
-      this.track(
-        this.deliverCompletion(instanceId, executionId, {
-          EventType: EventType.TimerFired,
-          EventId: -1,
-          IsPlayed: false,
-          Timestamp: iso(this.clock.now()),
-          TimerId: timerId,
-          FireAt: fireAtIso,
-        }),
-      );
-    });
-    this.timers.set(key, { fireAt: fireAt.getTime(), handle });
-  }
-
-  private cancelTimersOf(instanceId: string): void {
-    for (const [key, t] of this.timers) {
-      if (key.startsWith(`${instanceId}\u0000`)) {
-        t.handle.cancel();
-        this.timers.delete(key);
-      }
-    }
-  }
-
-  /** Earliest armed durable timer (diagnostics / tests). */
-  nextTimerAt(): Date | undefined {
-    if (this.timers.size === 0) return undefined;
-    return new Date(Math.min(...[...this.timers.values()].map((t) => t.fireAt)));
-  }
-
-  private enqueueActivity(job: ActivityJob): void {
-    const key = `${job.instanceId}\u0000${job.executionId}\u0000${job.taskId}`;
-    if (this.activityKeys.has(key)) return;
-    this.activityKeys.add(key);
-    this.activityQueue.push(job);
-    this.busy++;
-    this.pumpActivities();
-  }
-
-  private pumpActivities(): void {
-    while (
-      !this.stopped &&
-      this.runningActivities < this.maxConcurrentActivities &&
-      this.activityQueue.length > 0
-    ) {
-      const job = this.activityQueue.shift() as ActivityJob;
-      this.runningActivities++;
-      this.peakActivities = Math.max(this.peakActivities, this.runningActivities);
-      void this.runActivity(job).finally(() => {
-        this.runningActivities--;
-        this.activityKeys.delete(`${job.instanceId}\u0000${job.executionId}\u0000${job.taskId}`);
-        this.busy--;
-        this.pumpActivities();
-        if (this.busy === 0) this.scheduleIdleCheck();
-      });
-    }
-    if (this.stopped && this.activityQueue.length > 0) {
-      const dropped = this.activityQueue.splice(0);
-      for (const job of dropped)
-        this.activityKeys.delete(`${job.instanceId}\u0000${job.executionId}\u0000${job.taskId}`);
-      this.busy -= dropped.length;
-      if (this.busy === 0) this.scheduleIdleCheck();
-    }
-  }
-
-  private async runActivity(job: ActivityJob): Promise<void> {
-    const fn = this.registry.get(job.name);
-    let event: HistoryEvent;
-    if (!fn || fn.triggerType.toLowerCase() !== 'activitytrigger') {
-      const reason = `The activity function '${job.name}' doesn't exist.`;
-      event = this.taskFailed(job.taskId, reason, reason);
-    } else {
-      try {
-        const input = job.input === null ? undefined : (JSON.parse(job.input) as unknown);
-        const { result } = await invokeFunction(fn, input, {
-          logger: this.logger,
-          triggerMetadata: { instanceId: job.instanceId },
-        });
-        event = {
-          EventType: EventType.TaskCompleted,
-          EventId: -1,
-          IsPlayed: false,
-          Timestamp: iso(this.clock.now()),
-          TaskScheduledId: job.taskId,
-          Result: result === undefined ? 'null' : (JSON.stringify(result) ?? 'null'),
-        };
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        const details = err instanceof Error && err.stack ? err.stack : message;
-        event = this.taskFailed(job.taskId, `Activity function '${fn.name}' failed: ${message}`, details);
-      }
-    }
-    await this.deliverCompletion(job.instanceId, job.executionId, event);
-  }
-
-  private taskFailed(taskId: number, reason: string, details: string): HistoryEvent {
-    return {
-      EventType: EventType.TaskFailed,
-      EventId: -1,
-      IsPlayed: false,
-      Timestamp: iso(this.clock.now()),
-      TaskScheduledId: taskId,
-      Reason: reason,
-      Details: details,
-    };
-  }
-
-  // ------------------------------------------------------------------------------------------
-  // internals: entities
-
-  private async deliverOutbox(instanceId: string): Promise<void> {
-    const rec = this.instances.get(instanceId);
-    if (!rec || rec.outbox.length === 0) return;
-    const messages = [...rec.outbox];
-    for (const message of messages) await this.deliverToEntity(message);
-    await this.lock.run(instanceId, async () => {
-      const current = this.instances.get(instanceId);
-      if (!current) return;
-      current.outbox = current.outbox.filter((m) => !messages.includes(m));
-      await this.store.saveInstance(current);
-    });
-  }
-
-  private async deliverEntityOutbox(entityId: string): Promise<void> {
-    const ent = this.entities.get(entityId);
-    if (!ent || ent.outbox.length === 0) return;
-    const messages = [...ent.outbox];
-    for (const message of messages) await this.deliverToEntity(message);
-    await this.lock.run(`entity:${entityId}`, async () => {
-      const current = this.entities.get(entityId);
-      if (!current) return;
-      current.outbox = current.outbox.filter((m) => !messages.includes(m));
-      await this.store.saveEntity(current);
-    });
-  }
-
-  private async deliverToEntity(message: EntityMessage): Promise<void> {
-    const id = message.target;
-    await this.lock.run(`entity:${id}`, async () => {
-      let ent = this.entities.get(id);
-      if (!ent) {
-        const { name, key } = parseSchedulerId(id);
-        ent = {
-          id,
-          name,
-          key,
-          exists: false,
-          state: null,
-          queue: [],
-          recent: [],
-          outbox: [],
-          lastModifiedTime: iso(this.clock.now()),
-        };
-        this.entities.set(id, ent);
-      }
-      if (ent.recent.includes(message.request.id) || ent.queue.some((r) => r.id === message.request.id))
-        return;
-      ent.queue.push(message.request);
-      ent.recent.push(message.request.id);
-      if (ent.recent.length > 1000) ent.recent.splice(0, ent.recent.length - 1000);
-      await this.store.saveEntity(ent);
-    });
-    this.scheduleEntity(id);
-  }
-
-  private scheduleEntity(entityId: string): void {
-    if (this.stopped || this.entityQueued.has(entityId)) return;
-    this.entityQueued.add(entityId);
-    this.track(
-      new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
-        this.lock.run(`entity:${entityId}`, async () => {
-          this.entityQueued.delete(entityId);
-          if (this.stopped) return;
-          await this.runEntityBatch(entityId);
-        }),
-      ),
-    );
-  }
-
-  private async runEntityBatch(entityId: string): Promise<void> {
-    const ent = this.entities.get(entityId);
-    if (!ent || ent.queue.length === 0) return;
-    const batch = ent.queue.slice(0, this.maxEntityBatch);
-    const fn = this.registry.get(ent.name);
-    let result: EntityBatchResult;
-    if (!fn || fn.triggerType.toLowerCase() !== 'entitytrigger') {
-      const msg = JSON.stringify({ message: `The entity function '${ent.name}' doesn't exist.` });
-      result = {
-        entityExists: ent.exists,
-        entityState: ent.state ?? undefined,
-        results: batch.map(() => ({ isError: true, result: msg })),
-        signals: [],
-      };
-    } else {
-      const input = clone({
-        self: { name: ent.name, key: ent.key },
-        state: ent.state ?? undefined,
-        exists: ent.exists,
-        batch: batch.map((r) => ({ id: r.id, name: r.name, signal: r.signal, input: r.input })),
-      });
-      try {
-        const { result: raw } = await invokeFunction(fn, input, { logger: this.logger });
-        result = clone(raw) as EntityBatchResult;
-      } catch (err) {
-        // The whole batch failed (the SDK catches operation errors itself): report each operation.
-        const msg = JSON.stringify({ message: errorText(err) });
-        result = {
-          entityExists: ent.exists,
-          entityState: ent.state ?? undefined,
-          results: batch.map(() => ({ isError: true, result: msg })),
-          signals: [],
-        };
-      }
-    }
-    ent.queue = ent.queue.slice(batch.length);
-    ent.exists = result.entityExists === true;
-    ent.state = ent.exists ? (result.entityState ?? null) : null;
-    ent.lastModifiedTime = iso(this.clock.now());
-    const now = iso(this.clock.now());
-    for (const signal of result.signals ?? []) {
-      ent.outbox.push({
-        target: schedulerId(signal.target.name, signal.target.key),
-        request: {
-          id: deterministicGuid(
-            entityId,
-            signal.requestId ?? '',
-            signal.name,
-            String(signal.requestTime ?? ''),
-          ),
-          name: signal.name,
-          signal: true,
-          input: signal.input === '' ? undefined : signal.input,
-          timestamp: now,
-        },
-      });
-    }
-    // Responses to orchestrations that called (not signalled) an operation.
-    const responses: { instanceId: string; executionId?: string; event: HistoryEvent }[] = [];
-    batch.forEach((request, i) => {
-      if (request.signal || !request.parent) return;
-      const r = result.results?.[i];
-      const response: { result?: string; exceptionType?: string } = { result: r?.result };
-      if (r?.isError) response.exceptionType = 'Error';
-      responses.push({
-        instanceId: request.parent,
-        executionId: request.parentExecution,
-        event: {
-          EventType: EventType.EventRaised,
-          EventId: -1,
-          IsPlayed: false,
-          Timestamp: now,
-          Name: request.id,
-          Input: JSON.stringify(response),
-        },
-      });
-    });
-    await this.store.saveEntity(ent);
-    this.emit('entity', clone(ent));
-    if (ent.outbox.length > 0) this.track(this.deliverEntityOutbox(ent.id));
-    for (const r of responses) {
-      this.track(this.deliverResponse(r.instanceId, r.executionId, r.event));
-    }
-    if (ent.queue.length > 0) this.scheduleEntity(entityId);
-  }
-
   private async deliverResponse(
     instanceId: string,
     executionId: string | undefined,
@@ -1002,30 +413,92 @@ export class DurableEngine extends EventEmitter {
       this.scheduleEpisode(instanceId);
     });
   }
-}
 
-interface OrchestratorState {
-  isDone: boolean;
-  actions: unknown;
-  output?: unknown;
-  error?: string;
-  customStatus?: unknown;
-  schemaVersion?: number;
-}
+  private async deliverOutbox(instanceId: string): Promise<void> {
+    const rec = this.instances.get(instanceId);
+    if (!rec || rec.outbox.length === 0) return;
+    const messages = [...rec.outbox];
+    for (const message of messages) await this.entityHost.deliver(message);
+    await this.lock.run(instanceId, async () => {
+      const current = this.instances.get(instanceId);
+      if (!current) return;
+      current.outbox = current.outbox.filter((m) => !messages.includes(m));
+      await this.store.saveInstance(current);
+    });
+  }
 
-interface EntityBatchResult {
-  entityExists: boolean;
-  entityState?: string;
-  results?: { isError: boolean; result?: string }[];
-  signals?: {
-    target: { name: string; key: string };
-    name: string;
-    input?: string;
-    requestId?: string;
-    requestTime?: number;
-  }[];
-}
+  private scheduleEpisode(instanceId: string): void {
+    if (this.stopped || this.episodeQueued.has(instanceId)) return;
+    this.episodeQueued.add(instanceId);
+    this.track(
+      new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+        this.lock.run(instanceId, async () => {
+          this.episodeQueued.delete(instanceId);
+          if (this.stopped) return;
+          const rec = this.instances.get(instanceId);
+          if (!rec || isTerminal(rec.status) || rec.status === 'Suspended' || rec.inbox.length === 0) return;
+          const rerun = await runEpisode(rec, {
+            registry: this.registry,
+            logger: this.logger,
+            clock: this.clock,
+            cancelTimersOf: (id) => this.timers.cancelOf(id),
+          });
+          await this.commit(rec);
+          if (rerun) this.scheduleEpisode(rec.instanceId);
+        }),
+      ),
+    );
+  }
 
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  /** Persists the record, then dispatches the work it implies. */
+  private async commit(rec: InstanceRecord): Promise<void> {
+    rec.lastUpdatedTime = iso(this.clock.now());
+    await this.store.saveInstance(rec);
+    this.emit('instance', clone(rec));
+    if (rec.outbox.length > 0) this.track(this.deliverOutbox(rec.instanceId));
+    if (isTerminal(rec.status)) {
+      this.timers.cancelOf(rec.instanceId);
+      this.logger.log('information', `${rec.instanceId} (${rec.name}) ${rec.status}`, 'DurableTask');
+      return;
+    }
+    this.dispatchPendingWork(rec);
+  }
+
+  private dispatchPendingWork(rec: InstanceRecord): void {
+    if (this.stopped || isTerminal(rec.status)) return;
+    const completedTasks = new Set<number>();
+    const firedTimers = new Set<number>();
+    for (const e of [...rec.history, ...rec.inbox]) {
+      if (e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed)
+        completedTasks.add(e.TaskScheduledId ?? -1);
+      if (e.EventType === EventType.TimerFired) firedTimers.add(e.TimerId ?? -1);
+    }
+    const { instanceId, executionId } = rec;
+    for (const e of rec.history) {
+      if (e.EventType === EventType.TaskScheduled && !completedTasks.has(e.EventId)) {
+        this.activities.enqueue({
+          instanceId,
+          executionId,
+          taskId: e.EventId,
+          name: e.Name ?? '',
+          input: e.Input ?? null,
+        });
+      } else if (e.EventType === EventType.TimerCreated && !firedTimers.has(e.EventId)) {
+        const fireAtIso = e.FireAt ?? e.Timestamp;
+        const timerId = e.EventId;
+        this.timers.arm(instanceId, executionId, timerId, new Date(fireAtIso), () =>
+          this.track(
+            this.deliverCompletion(instanceId, executionId, {
+              EventType: EventType.TimerFired,
+              EventId: -1,
+              IsPlayed: false,
+              Timestamp: iso(this.clock.now()),
+              TimerId: timerId,
+              FireAt: fireAtIso,
+            }),
+          ),
+        );
+      }
+    }
+  }
 }

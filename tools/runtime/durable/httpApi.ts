@@ -309,7 +309,8 @@ export class DurableHttpApi {
           headers: { Location: links.statusQueryGetUri ?? '', 'Retry-After': '10' },
         };
       } catch (err) {
-        if (err instanceof InstanceExistsError) return { status: 409, body: { message: err.message } };
+        // The extension refuses a Pending/Running/Suspended id with an OrchestrationAlreadyExistsException: 500.
+        if (err instanceof InstanceExistsError) return { status: 500, body: { message: err.message } };
         if (err instanceof UnknownFunctionError) return { status: 400, body: { message: err.message } };
         throw err;
       }
@@ -326,13 +327,22 @@ export class DurableHttpApi {
             wanted.some((w) => w.toLowerCase() === s.toLowerCase()),
           );
         }
-        const from = q.get('createdTimeFrom');
-        if (from) query.createdTimeFrom = new Date(from);
-        const to = q.get('createdTimeTo');
-        if (to) query.createdTimeTo = new Date(to);
+        for (const [field, raw] of [
+          ['createdTimeFrom', q.get('createdTimeFrom')],
+          ['createdTimeTo', q.get('createdTimeTo')],
+        ] as const) {
+          if (!raw) continue;
+          const at = new Date(raw);
+          if (Number.isNaN(at.getTime()))
+            return { status: 400, body: { message: `${field} is not a date: ${raw}` } };
+          query[field] = at;
+        }
         const prefix = q.get('instanceIdPrefix');
         if (prefix) query.instanceIdPrefix = prefix;
         if (method === 'DELETE') {
+          // Azure refuses a purge by filter without a lower bound (it would scan the whole hub).
+          if (!query.createdTimeFrom)
+            return { status: 400, body: { message: 'A purge by filter needs createdTimeFrom.' } };
           const deleted = await engine.purgeBy(query);
           return deleted > 0 ? { status: 200, body: { instancesDeleted: deleted } } : { status: 404 };
         }

@@ -9,7 +9,7 @@
  *   resumes synchronously (so numbers match the ones the JS SDK assigns on its side);
  * - CallActivityWithRetry runs the DTF retry interceptor: after a failed attempt k, a timer
  *   `first * coefficient^(k-1)` (capped by maxRetryInterval) from the orchestration's current
- *   time, then a new TaskScheduled; after the final failed attempt one more timer, then failure.
+ *   time, then a new TaskScheduled; after the final failed attempt one zero-length timer, then failure.
  *
  * The replay is pure: given the history (with this episode's new events appended) and the
  * actions, it returns the scheduling events not yet in history.
@@ -338,7 +338,13 @@ export function replayActions(history: HistoryEvent[], actions: WireAction[], ct
         finish(node, false);
         return;
       }
-      // DTF RetryInterceptor.ComputeNextDelay(retryCount = attempt - 1)
+      // DTF RetryInterceptor: after the last attempt a zero-length "dummy" timer (kept for replay
+      // compatibility), whatever the timeout; before it, ComputeNextDelay(retryCount = attempt - 1).
+      if (attempt >= max) {
+        waitingOnTimer = true;
+        waitFor(createTimer(new Date(now.getTime())), node);
+        return;
+      }
       let delay = 0;
       if (now.getTime() < firstAttemptAt + timeout) {
         delay = Math.min(first * Math.pow(coefficient, attempt - 1), cap);

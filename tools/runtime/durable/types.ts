@@ -51,7 +51,8 @@ export interface HistoryEvent {
   FailureDetails?: unknown;
 }
 
-export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Terminated';
+export type RuntimeStatus =
+  'Pending' | 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Terminated' | 'Suspended';
 
 export const RUNTIME_STATUSES: readonly RuntimeStatus[] = [
   'Pending',
@@ -60,6 +61,7 @@ export const RUNTIME_STATUSES: readonly RuntimeStatus[] = [
   'ContinuedAsNew',
   'Failed',
   'Terminated',
+  'Suspended',
 ];
 export const TERMINAL_STATUSES: readonly RuntimeStatus[] = ['Completed', 'Failed', 'Terminated'];
 

@@ -17,14 +17,12 @@
  * certificate made with `openssl` at start (the SDK refuses bearer tokens over plain http); tests
  * trust `ca` through the client's own options, never process-wide.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { selfSignedCertificate } from '../../net/certificate';
+import { closeServer } from '../../net/server';
 
 export type FaultOp =
   'createFilesystem' | 'create' | 'append' | 'flush' | 'rename' | 'delete' | 'read' | 'stat' | 'list';
@@ -133,54 +131,6 @@ function faultCode(status: number): string {
   if (status === 503) return 'ServerBusy';
   if (status === 500) return 'InternalError';
   return 'InjectedFault';
-}
-
-let cachedCert: { key: string; cert: string } | undefined;
-
-/**
- * A self-signed certificate for 127.0.0.1 and localhost, made once per process with `openssl`.
- * Shared by the Key Vault stand-in.
- */
-export function selfSignedCertificate(): { key: string; cert: string } {
-  if (cachedCert) return cachedCert;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ww-tls-'));
-  try {
-    const keyFile = path.join(dir, 'key.pem');
-    const certFile = path.join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        keyFile,
-        '-out',
-        certFile,
-        '-days',
-        '2',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      ],
-      { stdio: 'pipe' },
-    );
-    cachedCert = { key: fs.readFileSync(keyFile, 'utf8'), cert: fs.readFileSync(certFile, 'utf8') };
-    return cachedCert;
-  } catch (err) {
-    throw new Error(
-      `Could not create a self-signed certificate with openssl (${(err as NodeJS.ErrnoException).code ?? 'error'}); ` +
-        'start the stand-in with { https: false } and a StorageSharedKeyCredential instead',
-      { cause: err },
-    );
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 function parentOf(p: string): string {
@@ -570,10 +520,6 @@ export async function startFakeDfs(options: FakeDfsOptions = {}): Promise<FakeDf
     failNext: (op, n, status) => {
       faults.set(op, { n, status });
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -12,9 +12,11 @@
  * bearer token came. The request log keeps the resource and whether the header matched, never the
  * header value.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { constantTimeEqual } from '../../net/constantTime';
+import { closeServer } from '../../net/server';
 
 export const APP_SERVICE_API_VERSION = '2019-08-01';
 export const STORAGE_RESOURCE = 'https://storage.azure.com';
@@ -69,12 +71,6 @@ export interface FakeIdentity {
 
 const TOKEN_PATH = '/msi/token';
 
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 export async function startFakeIdentity(options: FakeIdentityOptions = {}): Promise<FakeIdentity> {
   const header = options.header ?? randomBytes(16).toString('hex');
   const resources = new Set(
@@ -98,7 +94,7 @@ export async function startFakeIdentity(options: FakeIdentityOptions = {}): Prom
         apiVersion: q.get('api-version'),
         resource: q.get('resource')?.replace(/\/+$/, '') ?? null,
         userAssignedId: q.get('client_id') ?? q.get('object_id') ?? q.get('mi_res_id'),
-        headerOk: typeof given === 'string' && sameSecret(given, header),
+        headerOk: typeof given === 'string' && constantTimeEqual(given, header),
         status: 0,
         at: Date.now(),
       };
@@ -156,10 +152,6 @@ export async function startFakeIdentity(options: FakeIdentityOptions = {}): Prom
     failNext: (n, status) => {
       fault = { n, status };
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -11,7 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { selfSignedCertificate } from '../dfs/server';
+import { selfSignedCertificate } from '../../net/certificate';
+import { closeServer } from '../../net/server';
 
 export interface FakeKeyVaultOptions {
   secrets?: Record<string, string>;
@@ -156,14 +157,7 @@ export async function startFakeKeyVault(options: FakeKeyVaultOptions = {}): Prom
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  let closed = false;
-  const stop = (): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      if (closed) return resolve();
-      closed = true;
-      server.closeAllConnections();
-      server.close((err) => (err ? reject(err) : resolve()));
-    });
+  const stop = (): Promise<void> => closeServer(server);
 
   return {
     url: base,

@@ -5,14 +5,19 @@ import { startFakeOdre } from './server';
 
 const EX_USAGE = 64;
 
-const HELP = `Usage: fake-api [--port 8787] [--latency ms] [--daily-limit n] [--now ISO-8601] [--help]
+const HELP = `Usage: fake-api [--port 8787] [--latency ms] [--daily-limit n] [--now ISO-8601]
+                [--release-start ISO-8601] [--lag-minutes n] [--ordered-exports] [--help]
 
-Serves a local stand-in for the ODRE Explore API v2.1 (eco2mix-regional-tr, eco2mix-national-tr).
+Serves a local stand-in for the ODRE Explore API v2.1 (the datasets of shared/datasets.ts), with the
+real portal's quirks: spring ghost rows, the autumn hole, unordered exports, a release start.
 
   --port         TCP port on 127.0.0.1 (default 8787; 0 picks a free port)
   --latency      added delay per request, in milliseconds (default 0)
   --daily-limit  calls per UTC day before 429 (default 10000)
   --now          freeze the server clock at this instant (default: real time)
+  --release-start  real-time data starts on the 1st of this month (default 2025-01-01)
+  --lag-minutes  values stay null this long after their quarter (default 60)
+  --ordered-exports  exports in date order (default: an order that is not the dates', as the portal)
   --help         show this help
 
 Fault injection while running:
@@ -20,7 +25,11 @@ Fault injection while running:
        -d '{"kind":503,"times":3}'        # also 429 (+ "retryAfter":5), timeout, drop, truncate,
                                           # malformed, html, empty; "times":"forever" or "until":ISO
   curl -X DELETE <url>/__control/faults   # clear
-  curl <url>/__control/requests           # request log`;
+  curl <url>/__control/requests           # request log
+  curl -X POST <url>/__control/lag -d '{"ms":10800000}'              # feed lag, while running
+  curl -X POST <url>/__control/stalls -d '[{"from":ISO,"to":ISO}]'   # stalled feed
+  curl -X POST <url>/__control/release -d '{"releaseStart":ISO}'     # release start
+  curl -X POST <url>/__control/quirks -d '{"springGhostRows":false}' # also autumnHole, unorderedExports`;
 
 function fail(message: string): never {
   process.stderr.write(`fake-api: ${message}\nRun with --help for usage.\n`);
@@ -52,6 +61,9 @@ async function main(argv: string[]): Promise<void> {
         latency: { type: 'string' },
         'daily-limit': { type: 'string' },
         now: { type: 'string' },
+        'release-start': { type: 'string' },
+        'lag-minutes': { type: 'string' },
+        'ordered-exports': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -72,11 +84,19 @@ async function main(argv: string[]): Promise<void> {
   if (nowRaw !== undefined && !Number.isFinite(Date.parse(nowRaw)))
     fail(`--now must be an ISO-8601 instant, got "${nowRaw}"`);
 
+  const release = str('release-start');
+  if (release !== undefined && !Number.isFinite(Date.parse(release)))
+    fail(`--release-start must be an ISO-8601 instant, got "${release}"`);
+  const lagMinutes = wholeNumber('lag-minutes', str('lag-minutes'), 60, 0, 10_080);
+
   const fake = await startFakeOdre({
     port,
     latencyMs,
     dailyLimit,
+    publishDelayMs: lagMinutes * 60_000,
+    quirks: { unorderedExports: values['ordered-exports'] !== true },
     ...(nowRaw === undefined ? {} : { now: nowRaw }),
+    ...(release === undefined ? {} : { releaseStart: release }),
   });
   process.stdout.write(`ODRE stand-in listening on ${fake.url}\n`);
   process.stdout.write(

@@ -5,7 +5,7 @@
  * an unsupported construct fails loudly in tests rather than silently receiving everything.
  */
 import type { DatasetId } from '../../../shared/constants';
-import { FIELDS, TEXT_FIELDS } from './data';
+import { fieldsOf, textFieldsOf } from './data';
 
 export class OdsqlError extends Error {
   constructor(detail: string) {
@@ -133,8 +133,8 @@ export function parseWhere(where: string | undefined, dataset: DatasetId): Where
   const filter: WhereFilter = { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY, equals: [] };
   if (where === undefined || where.trim() === '') return filter;
   const tokens = tokenize(where);
-  const fields = FIELDS[dataset];
-  const textFields = TEXT_FIELDS[dataset];
+  const fields = fieldsOf(dataset);
+  const textFields = textFieldsOf(dataset);
   let i = 0;
   for (;;) {
     const field = tokens[i];
@@ -191,7 +191,7 @@ export function parseOrderBy(orderBy: string | undefined): 'asc' | 'desc' {
 /** Null means every field. */
 export function parseSelect(select: string | undefined, dataset: DatasetId): string[] | null {
   if (select === undefined || select.trim() === '' || select.trim() === '*') return null;
-  const fields = FIELDS[dataset];
+  const fields = fieldsOf(dataset);
   const out: string[] = [];
   for (const raw of select.split(',')) {
     const name = raw.trim().replace(/^`(.*)`$/, '$1');

@@ -156,7 +156,7 @@ describe('durable semantics', () => {
     expect(failed?.Details).toContain('flaky a attempt 1');
   });
 
-  it('callActivityWithRetry: after the last attempt one more (capped) timer, then the error reaches the orchestrator', async () => {
+  it('callActivityWithRetry: after the last attempt one zero-length timer, then the error reaches the orchestrator', async () => {
     resetCounters();
     host = await startFixtureHost();
     await host.engine.startNew('fxRetry', {
@@ -176,8 +176,8 @@ describe('durable semantics', () => {
       'TimerFired->3 2026-03-01T10:00:06.000Z',
       'TaskScheduled#4 fxFlaky',
       'TaskFailed->4',
-      'TimerCreated#5 2026-03-01T10:00:11.000Z',
-      'TimerFired->5 2026-03-01T10:00:11.000Z',
+      'TimerCreated#5 2026-03-01T10:00:06.000Z',
+      'TimerFired->5 2026-03-01T10:00:06.000Z',
       'ExecutionCompleted',
     ]);
     expect(counters.calls.fxFlaky).toBe(3);

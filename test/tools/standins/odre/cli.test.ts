@@ -32,6 +32,8 @@ describe('fake-api CLI', () => {
     [['--daily-limit', '1.5'], /--daily-limit must be a whole number/],
     [['--now', 'someday'], /--now must be an ISO-8601 instant/],
     [['extra'], /Unexpected argument 'extra'/],
+    [['--release-start', 'soon'], /--release-start must be an ISO-8601 instant/],
+    [['--lag-minutes=-1'], /--lag-minutes must be a whole number/],
   ])('exits 64 on %j', (args, message) => {
     const run = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
     expect(run.status).toBe(64);
@@ -53,6 +55,8 @@ describe('fake-api CLI', () => {
       '2026-03-31T12:00:00Z',
       '--daily-limit',
       '5',
+      '--release-start',
+      '2026-03-01T00:00:00Z',
     ]);
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -66,6 +70,13 @@ describe('fake-api CLI', () => {
     const res = await fetch(`${url}/api/explore/v2.1/catalog/datasets/eco2mix-national-tr/records?limit=1`);
     expect(res.status).toBe(200);
     expect(res.headers.get('x-ratelimit-remaining')).toBe('4');
+    const before = await fetch(
+      `${url}/api/explore/v2.1/catalog/datasets/eco2mix-national-tr/records?select=min(date_heure)%20as%20first`,
+    );
+    expect(await before.json()).toEqual({
+      total_count: 1,
+      results: [{ first: '2026-02-28T23:00:00+00:00' }],
+    });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -30,9 +30,15 @@ describe('ODRE stand-in data', () => {
     expect([...generateRows('eco2mix-national-tr', from, to, opts)]).toHaveLength(96);
   });
 
-  it('has 96 UTC quarters per region on the spring DST day with Paris wall-clock heure', () => {
+  it('has 96 UTC quarters per region on the spring DST day with Paris wall-clock heure, ghost rows off', () => {
+    const noGhosts = { ...opts, springGhostRows: false };
     const rows = [
-      ...generateRows('eco2mix-regional-tr', ms('2026-03-29T00:00:00Z'), ms('2026-03-30T00:00:00Z'), opts),
+      ...generateRows(
+        'eco2mix-regional-tr',
+        ms('2026-03-29T00:00:00Z'),
+        ms('2026-03-30T00:00:00Z'),
+        noGhosts,
+      ),
     ];
     expect(rows).toHaveLength(1152);
     const idf = rows.filter((r) => r.code_insee_region === '11');
@@ -51,8 +57,8 @@ describe('ODRE stand-in data', () => {
     });
   });
 
-  it('repeats an hour of heure values on the autumn DST day', () => {
-    const later = { now: ms('2026-11-01T00:00:00Z') };
+  it('repeats an hour of heure values on the autumn DST day, the hole off', () => {
+    const later = { now: ms('2026-11-01T00:00:00Z'), autumnHole: false };
     const rows = [
       ...generateRows('eco2mix-national-tr', ms('2026-10-25T00:00:00Z'), ms('2026-10-26T00:00:00Z'), later),
     ];

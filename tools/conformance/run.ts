@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { generateFunctions } from './generate';
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(__dirname, '../../..');
 const HOST = path.join(ROOT, 'tools/conformance/host');
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {

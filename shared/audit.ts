@@ -1,5 +1,6 @@
 import { DATASETS, type DatasetId, SOURCE_NAME } from './constants';
 import type { Lake } from './lake/lake';
+import { withChunkDetails } from './chunkDetail';
 import { readCounter } from './fetchSlice';
 import { attemptsPath, heartbeatPath, stagingDir } from './paths';
 import type { AuditInput, FailureInfo } from './types';
@@ -81,7 +82,7 @@ export async function writeHeartbeat(
   sourceBaseUrl: string,
   log: (line: string) => void,
 ): Promise<{ heartbeat: string; requests: number; requestsByDataset: Partial<Record<DatasetId, number>> }> {
-  const hb = await buildHeartbeat(lake, input, sourceBaseUrl);
+  const hb = await buildHeartbeat(lake, await withChunkDetails(lake, input), sourceBaseUrl);
   const path = heartbeatPath(Date.parse(input.slot), input.runTag);
   await lake.write(path, Buffer.from(`${JSON.stringify(hb, null, 2)}\n`), {
     contentType: 'application/json',

@@ -32,6 +32,8 @@ export interface Config {
   readonly maxBackfillMs: number;
   readonly parallelism: number;
   readonly monthlyCallBudget: number;
+  /** Finished instances older than this are purged from the task hub once a day. */
+  readonly historyRetentionMs: number;
   readonly runningInAzure: boolean;
 }
 
@@ -171,6 +173,7 @@ export function loadConfig(env: Env): Config {
     maxBackfillMs: int('INGESTION_MAX_BACKFILL_DAYS', 366, 1, 3660) * DAY_MS,
     parallelism: int('INGESTION_PARALLELISM', 4, 1, 32),
     monthlyCallBudget: int('RTE_MONTHLY_CALL_BUDGET', 50_000, 1, 10_000_000),
+    historyRetentionMs: int('INGESTION_HISTORY_RETENTION_DAYS', 30, 1, 3650) * DAY_MS,
     runningInAzure,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -6,9 +6,12 @@ export const FN = {
   listRuns: 'listRuns',
   getState: 'getState',
   orchestrator: 'ingestEco2mix',
+  chunkOrchestrator: 'ingestEco2mixChunk',
+  purgeHistory: 'purgeHistory',
   fetchActivity: 'fetchSlice',
   storeActivity: 'storeSlice',
   auditActivity: 'auditRun',
+  chunkActivity: 'recordChunk',
   stateEntity: 'ingestionState',
 } as const;
 

@@ -25,6 +25,14 @@ export function attemptsPath(instanceId: string, sliceKey: string): string {
   return assertLakePath(`${stagingDir(instanceId)}/${assertSegment(sliceKey, 'slice key')}.attempts`);
 }
 
+export function chunkDetailDir(instanceId: string): string {
+  return assertLakePath(`${stagingDir(instanceId)}/chunks`);
+}
+
+export function chunkDetailPath(instanceId: string, chunk: string): string {
+  return assertLakePath(`${chunkDetailDir(instanceId)}/${assertSegment(chunk, 'chunk')}.json`);
+}
+
 /** A manual run's tag follows its timestamp: two runs requested in the same second never share a name. */
 function stamp(slotMs: number, runTag: string | undefined): string {
   return runTag ? `${basicIso(slotMs)}_${assertSegment(runTag, 'run tag')}` : basicIso(slotMs);

@@ -1,11 +1,11 @@
 import type { HttpRequest, HttpResponseInit, Timer } from '@azure/functions';
-import { EntityId, type DurableClient, type DurableOrchestrationStatus } from 'durable-functions';
+import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
 import { getConfig, type Config } from './config';
 import { ConfigError } from './errors';
-import { FN, INSTANCE_PREFIX, type DatasetId } from './constants';
-import { assertSegment } from './paths';
+import { FN, INSTANCE_PREFIX, QUARTER_MS } from './constants';
+import { findInstance, readStates } from './queries';
 import { estimateCalls, MAX_BODY_BYTES, parseRunRequest } from './runRequest';
-import { callsThisMonth, initialState } from './state';
+import { callsThisMonth } from './state';
 import { basicIso, floorToQuarter, iso } from './time';
 import type { DatasetState, IngestionInput } from './types';
 
@@ -31,33 +31,6 @@ export function manualInstanceId(
   return `${prefix}${window}${basicIso(Math.floor(nowMs / 1000) * 1000)}-${nonce}`;
 }
 
-/** `getStatus` throws on an unknown id in durable-functions 3.x: that is "no such run", not an error. */
-export async function findInstance(
-  client: DurableClient,
-  instanceId: string,
-): Promise<DurableOrchestrationStatus | null> {
-  try {
-    return await client.getStatus(instanceId);
-  } catch (err) {
-    const status = (err as { response?: { status?: number } }).response?.status;
-    const message = err instanceof Error ? err.message : String(err);
-    if (status === 404 || /replied with HTTP 404/.test(message)) return null;
-    throw err;
-  }
-}
-
-export async function readStates(
-  client: DurableClient,
-  datasets: readonly DatasetId[],
-): Promise<DatasetState[]> {
-  return Promise.all(
-    datasets.map(async (d) => {
-      const res = await client.readEntityState<DatasetState>(new EntityId(FN.stateEntity, d));
-      return res.entityExists && res.entityState ? res.entityState : initialState(d);
-    }),
-  );
-}
-
 /** [min(watermark, slot − lookback), slot), at most maxRunSpan long: the rest waits for the next run. */
 export function scheduledWindow(
   states: readonly DatasetState[],
@@ -71,7 +44,25 @@ export function scheduledWindow(
 }
 
 const ACTIVE = new Set(['Pending', 'Running', 'ContinuedAsNew', 'Suspended']);
-const KEEP = new Set(['Pending', 'Running', 'Completed', 'ContinuedAsNew', 'Suspended']);
+const KEEP = new Set([...ACTIVE, 'Completed']);
+
+/** How many earlier slots the timer reads by id to find a scheduled run still going (two hours). */
+export const ACTIVE_SLOT_LOOKBACK = 8;
+
+/**
+ * The scheduled run still going among the last slots, found by point reads of their ids (cheap
+ * on every back end) rather than a status query, which reads every row of the Instances table.
+ */
+export async function activeScheduledRun(
+  client: DurableClient,
+  slotMs: number,
+): Promise<DurableOrchestrationStatus | null> {
+  const ids = Array.from({ length: ACTIVE_SLOT_LOOKBACK }, (_, k) =>
+    scheduledInstanceId(slotMs - (k + 1) * QUARTER_MS),
+  );
+  const found = await Promise.all(ids.map((id) => findInstance(client, id)));
+  return found.find((s) => s !== null && ACTIVE.has(String(s.runtimeStatus))) ?? null;
+}
 
 export async function startScheduledRun(
   client: DurableClient,
@@ -89,14 +80,9 @@ export async function startScheduledRun(
     log(`not starting: ${reason}`);
     return { started: false, instanceId, reason };
   }
-  const running = (await client.getStatusBy({ runtimeStatus: [...ACTIVE] as never })).filter(
-    (s) =>
-      s.instanceId.startsWith(INSTANCE_PREFIX.scheduled) &&
-      !s.instanceId.startsWith(INSTANCE_PREFIX.manual) &&
-      !s.instanceId.startsWith(INSTANCE_PREFIX.backfill),
-  );
-  if (running.length > 0) {
-    const reason = `scheduled run ${running[0]?.instanceId} is still ${String(running[0]?.runtimeStatus)}; it covers this slot's window`;
+  const running = await activeScheduledRun(client, slot);
+  if (running) {
+    const reason = `scheduled run ${running.instanceId} is still ${String(running.runtimeStatus)}; it covers this slot's window`;
     log(`not starting: ${reason}`);
     return { started: false, instanceId, reason };
   }
@@ -176,85 +162,4 @@ export async function startManualRun(
   await client.startNew(FN.orchestrator, { instanceId, input });
   log(`started ${instanceId} (${req.kind}) for [${req.from}, ${req.to}), ${needed} API call(s) estimated`);
   return client.createCheckStatusResponse(request, instanceId);
-}
-
-function view(s: DurableOrchestrationStatus): Record<string, unknown> {
-  return {
-    instanceId: s.instanceId,
-    name: s.name,
-    runtimeStatus: s.runtimeStatus,
-    createdTime: s.createdTime,
-    lastUpdatedTime: s.lastUpdatedTime,
-    customStatus: s.customStatus ?? null,
-    output: s.output ?? null,
-  };
-}
-
-export async function getRun(
-  client: DurableClient,
-  instanceId: string | undefined,
-): Promise<HttpResponseInit> {
-  try {
-    assertSegment(instanceId ?? '', 'instance id');
-  } catch (err) {
-    return json(400, {
-      error: 'invalid instance id',
-      details: { field: 'instanceId', reason: (err as Error).message },
-    });
-  }
-  const status = await findInstance(client, instanceId ?? '');
-  return status ? json(200, view(status)) : json(404, { error: 'run not found', details: { instanceId } });
-}
-
-const STATUSES = ['Pending', 'Running', 'Completed', 'ContinuedAsNew', 'Failed', 'Terminated', 'Suspended'];
-
-export async function listRuns(client: DurableClient, query: URLSearchParams): Promise<HttpResponseInit> {
-  const statusParam = query.get('status');
-  const limitParam = query.get('limit');
-  let statuses: string[] | undefined;
-  if (statusParam) {
-    statuses = [];
-    for (const raw of statusParam.split(',')) {
-      const hit = STATUSES.find((s) => s.toLowerCase() === raw.trim().toLowerCase());
-      if (!hit) return json(400, { error: 'invalid query', details: { field: 'status', allowed: STATUSES } });
-      statuses.push(hit);
-    }
-  }
-  const limit = limitParam === null ? 20 : Number(limitParam);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-    return json(400, {
-      error: 'invalid query',
-      details: { field: 'limit', reason: 'a whole number from 1 to 200' },
-    });
-  }
-  const all = statuses
-    ? await client.getStatusBy({ runtimeStatus: statuses as never })
-    : await client.getStatusAll();
-  const runs = all
-    .filter((s) => s.instanceId.startsWith(INSTANCE_PREFIX.scheduled))
-    .sort(
-      (a, b) =>
-        new Date(b.createdTime).getTime() - new Date(a.createdTime).getTime() ||
-        b.instanceId.localeCompare(a.instanceId),
-    )
-    .slice(0, limit)
-    .map(view);
-  return json(200, { runs });
-}
-
-export async function getState(
-  client: DurableClient,
-  config: Config,
-  nowMs: number,
-): Promise<HttpResponseInit> {
-  const states = await readStates(client, config.datasets);
-  const used = callsThisMonth(states, nowMs);
-  return json(200, {
-    datasets: states,
-    budget: {
-      monthly: config.monthlyCallBudget,
-      usedThisMonth: used,
-      remaining: Math.max(0, config.monthlyCallBudget - used),
-    },
-  });
 }

@@ -14,6 +14,22 @@ export interface IngestionInput {
   parallelism: number;
   /** Manual runs only: appended to file names, so runs started in the same second stay apart. */
   runTag?: string;
+  /** A chunked run carries its progress from one execution to the next (continue-as-new). */
+  progress?: RunProgress;
+}
+
+/** Counts and watermark progress of a chunked run so far: small whatever the backfill length. */
+export interface RunProgress {
+  startedAt: string;
+  /** Chunks done, in wave order. */
+  done: number;
+  records: number;
+  stored: number;
+  failed: number;
+  fetched: number;
+  /** The first failures, for the summary; the heartbeat holds them all. */
+  failures: FailureInfo[];
+  landed: { dataset: DatasetId; until: string | null; whole: boolean }[];
 }
 
 export interface Slice {
@@ -118,6 +134,8 @@ export interface AuditInput {
   files: StoredFile[];
   slices: SliceReport[];
   failures: FailureInfo[];
+  /** Files, slices and failures are in the chunks' detail files in staging (a chunked backfill). */
+  chunked?: boolean;
 }
 
 export interface RunSummary {
@@ -125,6 +143,8 @@ export interface RunSummary {
   records: number;
   files: number;
   failures: FailureInfo[];
+  /** All failures when there are more than the summary lists. */
+  failureCount?: number;
   heartbeat: string;
   watermarks: Partial<Record<DatasetId, string>>;
   requests: number;
@@ -136,6 +156,9 @@ export interface CustomStatus {
   fetched: number;
   stored: number;
   failed: number;
+  /** A chunked backfill: its chunk sub-orchestrations, and how many have ended. */
+  chunks?: number;
+  chunksDone?: number;
 }
 
 /** Durable state per dataset, kept in the `ingestionState` entity. */

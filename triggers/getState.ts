@@ -1,7 +1,8 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { FN } from '../shared/constants';
-import { configOrResponse, getState as readState } from '../shared/starters';
+import { getState as readState } from '../shared/queries';
+import { configOrResponse } from '../shared/starters';
 
 export async function getState(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const settings = configOrResponse((line) => context.error(line));

@@ -256,7 +256,7 @@ describe('ingestEco2mix orchestrator (durable-functions replay executor)', () =>
     expect(JSON.stringify(b.actions)).toBe(JSON.stringify(a.actions));
   });
 
-  it('bounds the fan-out to the configured parallelism', async () => {
+  it('runs a backfill longer than one chunk as a wave of chunk sub-orchestrations with ids under its own', async () => {
     const wide: IngestionInput = {
       ...input,
       from: '2026-11-01T00:00:00Z',
@@ -269,9 +269,27 @@ describe('ingestEco2mix orchestrator (durable-functions replay executor)', () =>
       new History('2026-11-28T06:15:00Z').started(FN.orchestrator, wide),
     );
     const first = flatten(state.actions);
-    expect(first).toHaveLength(2);
-    expect((first[0]?.input as { multiSlice: boolean }).multiSlice).toBe(true);
-    expect(state.customStatus).toEqual({ stage: 'fetch', slices: 6, fetched: 0, stored: 0, failed: 0 });
+    expect(first.map((a) => [a.actionType, a.functionName, a.instanceId])).toEqual([
+      [2, FN.chunkOrchestrator, `${ID}-chunk-regional-000`],
+      [2, FN.chunkOrchestrator, `${ID}-chunk-national-000`],
+    ]);
+    const chunk = (first[0]?.input as { runId: string; chunk: { slices: { key: string }[] } }).chunk;
+    expect(chunk.slices.map((s) => s.key)).toEqual([
+      'regional-20261101T000000Z',
+      'regional-20261102T000000Z',
+      'regional-20261103T000000Z',
+    ]);
+    expect((first[0]?.input as { runId: string }).runId).toBe(ID);
+    expect(JSON.stringify(first[0]?.input).length).toBeLessThan(2048);
+    expect(state.customStatus).toEqual({
+      stage: 'fetch',
+      slices: 6,
+      fetched: 0,
+      stored: 0,
+      failed: 0,
+      chunks: 2,
+      chunksDone: 0,
+    });
   });
 
   it('stores the previous step while it fetches the next one', async () => {

@@ -1,16 +1,15 @@
 import { HttpRequest } from '@azure/functions';
 import { getConfig, resetConfig } from '../../shared/config';
 import {
+  ACTIVE_SLOT_LOOKBACK,
   configOrResponse,
-  getRun,
-  getState,
-  listRuns,
   manualInstanceId,
   scheduledInstanceId,
   scheduledWindow,
   startManualRun,
   startScheduledRun,
 } from '../../shared/starters';
+import { getRun, getState, listRuns } from '../../shared/queries';
 import { initialState } from '../../shared/state';
 import { startHarness, type Harness } from '../e2e/harness';
 
@@ -159,12 +158,12 @@ describe('starters (real DurableClient from the embedded runtime, real HttpReque
     expect((await getRun(client, 'eco2mix-nope')).status).toBe(404);
     const one = await getRun(client, 'eco2mix-20261127T0615Z');
     expect((one.jsonBody as { runtimeStatus: string }).runtimeStatus).toBe('Completed');
-    const listed = await listRuns(client, new URLSearchParams('status=completed&limit=1'));
+    const listed = await listRuns(client, new URLSearchParams('status=completed&limit=1'), NOW);
     expect((listed.jsonBody as { runs: { instanceId: string }[] }).runs.map((r) => r.instanceId)).toEqual([
       'eco2mix-manual-20261127T062241Z-n3',
     ]);
-    expect((await listRuns(client, new URLSearchParams('status=done'))).status).toBe(400);
-    expect((await listRuns(client, new URLSearchParams('limit=0'))).status).toBe(400);
+    expect((await listRuns(client, new URLSearchParams('status=done'), NOW)).status).toBe(400);
+    expect((await listRuns(client, new URLSearchParams('limit=0'), NOW)).status).toBe(400);
     const state = await getState(client, getConfig(), NOW);
     const body = state.jsonBody as {
       datasets: { watermark: string; callsMonth: number }[];
@@ -172,5 +171,71 @@ describe('starters (real DurableClient from the embedded runtime, real HttpReque
     };
     expect(body.datasets.map((d) => d.watermark)).toEqual(['2026-11-27T06:15:00Z', '2026-11-27T06:15:00Z']);
     expect(body.budget).toEqual({ monthly: 100, usedThisMonth: 4, remaining: 96 });
+  });
+
+  it('bounds listRuns by since (default: 7 days) and pages with a cursor', async () => {
+    const client = h.host.client();
+    const page = async (q: string, now = NOW) => {
+      const res = await listRuns(client, new URLSearchParams(q), now);
+      return res.jsonBody as { runs: { instanceId: string }[]; nextCursor: string | null; since: string };
+    };
+    const first = await page('limit=1');
+    expect(first.runs.map((r) => r.instanceId)).toEqual(['eco2mix-manual-20261127T062241Z-n3']);
+    expect(first.since).toBe('2026-11-20T06:22:41Z');
+    const second = await page(`limit=1&cursor=${first.nextCursor ?? ''}`);
+    expect(second.runs.map((r) => r.instanceId)).toEqual(['eco2mix-20261127T0615Z']);
+    expect(second.nextCursor).toBeNull();
+    expect((await page('', NOW + 8 * 86_400_000)).runs).toEqual([]);
+    expect((await page('since=2026-11-01T00:00:00Z', NOW + 8 * 86_400_000)).runs).toHaveLength(2);
+    for (const q of ['since=yesterday', 'since=2027-01-01T00:00:00Z', 'cursor=%%%']) {
+      const res = await listRuns(client, new URLSearchParams(q), NOW);
+      expect(res.status).toBe(400);
+      expect((res.jsonBody as { details: { field: string } }).details.field).toBe(q.split('=')[0]);
+    }
+  });
+
+  it('finds a scheduled run still going by point reads of the last slot ids, never a query over instances', async () => {
+    const real = h.host.client();
+    const calls: string[] = [];
+    const client = new Proxy(real, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.push(`${String(prop)}(${typeof args[0] === 'string' ? args[0] : ''})`);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    h.odre.setLatency(1500);
+    try {
+      const slot = Date.parse('2026-11-27T06:30:00Z');
+      const started = await startScheduledRun(client, getConfig(), { isPastDue: false }, slot + 5_000, log);
+      expect(started).toEqual({ started: true, instanceId: 'eco2mix-20261127T0630Z' });
+      calls.length = 0;
+      const next = await startScheduledRun(
+        client,
+        getConfig(),
+        { isPastDue: false },
+        slot + 15 * 60_000,
+        log,
+      );
+      expect(next).toEqual({
+        started: false,
+        instanceId: 'eco2mix-20261127T0645Z',
+        reason: "scheduled run eco2mix-20261127T0630Z is still Running; it covers this slot's window",
+      });
+      expect(calls.filter((c) => c.startsWith('getStatus('))).toEqual([
+        'getStatus(eco2mix-20261127T0645Z)',
+        ...Array.from(
+          { length: ACTIVE_SLOT_LOOKBACK },
+          (_, k) => `getStatus(${scheduledInstanceId(slot - k * 15 * 60_000)})`,
+        ),
+      ]);
+      expect(calls.filter((c) => !c.startsWith('getStatus('))).toEqual([]);
+      await h.wait('eco2mix-20261127T0630Z');
+    } finally {
+      h.odre.setLatency(0);
+    }
   });
 });

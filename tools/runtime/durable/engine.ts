@@ -61,6 +61,7 @@ export interface EngineOptions {
 export interface StartOptions {
   instanceId?: string;
   input?: unknown;
+  parent?: InstanceRecord['parent'];
 }
 
 export class InstanceExistsError extends Error {
@@ -129,6 +130,12 @@ export class DurableEngine extends EventEmitter {
       respond: (instanceId, executionId, event) => this.deliverResponse(instanceId, executionId, event),
     });
   }
+
+  /** Replay cost, as the extension would pay it: episodes run and history events replayed by them. */
+  episodes = 0;
+  replayedEvents = 0;
+  /** The longest history any one execution reached. */
+  maxHistoryEvents = 0;
 
   /** Peak number of activities running at once (diagnostics/tests). */
   get peakActivities(): number {
@@ -232,6 +239,7 @@ export class DurableEngine extends EventEmitter {
         history: [],
         inbox: [executionStartedEvent(fn.name, instanceId, executionId, input, now)],
         outbox: [],
+        ...(options.parent ? { parent: options.parent } : {}),
       };
       await this.store.saveInstance(rec);
       this.instances.set(instanceId, rec);
@@ -384,8 +392,7 @@ export class DurableEngine extends EventEmitter {
       const completesTask = (e: HistoryEvent): boolean =>
         event.EventType === EventType.TimerFired
           ? e.EventType === EventType.TimerFired && e.TimerId === event.TimerId
-          : (e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed) &&
-            e.TaskScheduledId === event.TaskScheduledId;
+          : isTaskResult(e) && e.TaskScheduledId === event.TaskScheduledId;
       if (rec.history.some(completesTask) || rec.inbox.some(sameTarget) || rec.inbox.some(completesTask))
         return;
       rec.inbox.push(event);
@@ -437,11 +444,14 @@ export class DurableEngine extends EventEmitter {
           if (this.stopped) return;
           const rec = this.instances.get(instanceId);
           if (!rec || isTerminal(rec.status) || rec.status === 'Suspended' || rec.inbox.length === 0) return;
+          this.episodes++;
+          this.replayedEvents += rec.history.length;
           const rerun = await runEpisode(rec, {
             registry: this.registry,
             logger: this.logger,
             clock: this.clock,
             cancelTimersOf: (id) => this.timers.cancelOf(id),
+            observeHistory: (n) => (this.maxHistoryEvents = Math.max(this.maxHistoryEvents, n)),
           });
           await this.commit(rec);
           if (rerun) this.scheduleEpisode(rec.instanceId);
@@ -453,11 +463,13 @@ export class DurableEngine extends EventEmitter {
   /** Persists the record, then dispatches the work it implies. */
   private async commit(rec: InstanceRecord): Promise<void> {
     rec.lastUpdatedTime = iso(this.clock.now());
+    this.maxHistoryEvents = Math.max(this.maxHistoryEvents, rec.history.length);
     await this.store.saveInstance(rec);
     this.emit('instance', clone(rec));
     if (rec.outbox.length > 0) this.track(this.deliverOutbox(rec.instanceId));
     if (isTerminal(rec.status)) {
       this.timers.cancelOf(rec.instanceId);
+      if (rec.parent) this.track(this.answerParent(rec));
       this.logger.log('information', `${rec.instanceId} (${rec.name}) ${rec.status}`, 'DurableTask');
       return;
     }
@@ -469,8 +481,7 @@ export class DurableEngine extends EventEmitter {
     const completedTasks = new Set<number>();
     const firedTimers = new Set<number>();
     for (const e of [...rec.history, ...rec.inbox]) {
-      if (e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed)
-        completedTasks.add(e.TaskScheduledId ?? -1);
+      if (isTaskResult(e)) completedTasks.add(e.TaskScheduledId ?? -1);
       if (e.EventType === EventType.TimerFired) firedTimers.add(e.TimerId ?? -1);
     }
     const { instanceId, executionId } = rec;
@@ -483,6 +494,11 @@ export class DurableEngine extends EventEmitter {
           name: e.Name ?? '',
           input: e.Input ?? null,
         });
+      } else if (
+        e.EventType === EventType.SubOrchestrationInstanceCreated &&
+        !completedTasks.has(e.EventId)
+      ) {
+        this.track(this.startChild(rec, e));
       } else if (e.EventType === EventType.TimerCreated && !firedTimers.has(e.EventId)) {
         const fireAtIso = e.FireAt ?? e.Timestamp;
         const timerId = e.EventId;
@@ -501,4 +517,57 @@ export class DurableEngine extends EventEmitter {
       }
     }
   }
+
+  /** Starts a sub-orchestration once; a child already finished (crash in between) answers again. */
+  private async startChild(parent: InstanceRecord, created: HistoryEvent): Promise<void> {
+    const childId = created.InstanceId ?? '';
+    const link = { instanceId: parent.instanceId, executionId: parent.executionId, taskId: created.EventId };
+    const child = this.instances.get(childId);
+    if (child?.parent?.executionId === link.executionId && child.parent.taskId === link.taskId) {
+      if (isTerminal(child.status)) await this.answerParent(child);
+      return;
+    }
+    try {
+      await this.startNew(created.Name ?? '', {
+        instanceId: childId,
+        input: created.Input == null ? undefined : (JSON.parse(created.Input) as unknown),
+        parent: link,
+      });
+    } catch (err) {
+      const reason = errorText(err);
+      await this.deliverCompletion(link.instanceId, link.executionId, {
+        EventType: EventType.SubOrchestrationInstanceFailed,
+        EventId: -1,
+        IsPlayed: false,
+        Timestamp: iso(this.clock.now()),
+        TaskScheduledId: link.taskId,
+        Reason: reason,
+        Details: reason,
+      });
+    }
+  }
+
+  private async answerParent(child: InstanceRecord): Promise<void> {
+    const link = child.parent;
+    if (!link) return;
+    const ok = child.status === 'Completed';
+    const failure = child.output === null ? '' : String(JSON.parse(child.output) as unknown);
+    await this.deliverCompletion(link.instanceId, link.executionId, {
+      EventType: ok ? EventType.SubOrchestrationInstanceCompleted : EventType.SubOrchestrationInstanceFailed,
+      EventId: -1,
+      IsPlayed: false,
+      Timestamp: iso(this.clock.now()),
+      TaskScheduledId: link.taskId,
+      ...(ok ? { Result: child.output ?? 'null' } : { Reason: failure, Details: failure }),
+    });
+  }
+}
+
+function isTaskResult(e: HistoryEvent): boolean {
+  return (
+    e.EventType === EventType.TaskCompleted ||
+    e.EventType === EventType.TaskFailed ||
+    e.EventType === EventType.SubOrchestrationInstanceCompleted ||
+    e.EventType === EventType.SubOrchestrationInstanceFailed
+  );
 }

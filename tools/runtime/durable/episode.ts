@@ -28,6 +28,8 @@ export interface EpisodeDeps {
   clock: Clock;
   /** Cancels the instance's armed timers (a new execution starts). */
   cancelTimersOf(instanceId: string): void;
+  /** Sees the history an execution reached before continue-as-new drops it (bench counters). */
+  observeHistory?(length: number): void;
 }
 
 const OUT_OF_PROC_MARKER = '\n\n$OutOfProcData$:';
@@ -60,7 +62,7 @@ async function invokeOrchestrator(
     input: rec.input === null ? undefined : (JSON.parse(rec.input) as unknown),
     instanceId: rec.instanceId,
     isReplaying: rec.history.length > 0,
-    parentInstanceId: null,
+    parentInstanceId: rec.parent?.instanceId ?? null,
     upperSchemaVersion: 1,
     upperSchemaVersionNew: 2,
     longRunningTimerIntervalDuration: '3.00:00:00',
@@ -176,6 +178,7 @@ export async function runEpisode(rec: InstanceRecord, deps: EpisodeDeps): Promis
     const input = shim.continueAsNew.input;
     const executionId = randomUUID().replace(/-/g, '');
     deps.cancelTimersOf(rec.instanceId);
+    deps.observeHistory?.(rec.history.length);
     rec.executionId = executionId;
     rec.history = [];
     rec.input = input;

@@ -240,6 +240,22 @@ export function replayActions(history: HistoryEvent[], actions: WireAction[], ct
         waitFor(id, node);
         return node;
       }
+      case ActionType.CallSubOrchestrator: {
+        // DTF: SubOrchestrationInstanceCreated takes the next EventId; the child's result answers it.
+        const node = leaf();
+        node.parent = parent;
+        const id = nextId++;
+        emit({
+          EventType: EventType.SubOrchestrationInstanceCreated,
+          EventId: id,
+          Name: action.functionName ?? '',
+          InstanceId: action.instanceId ?? '',
+          Input: inputText(action.input),
+        });
+        node.onEvent = (e) => finish(node, e.EventType === EventType.SubOrchestrationInstanceFailed);
+        waitFor(id, node);
+        return node;
+      }
       case ActionType.SignalEntity: {
         sendEntityRequest(action.instanceId ?? '', action.operation ?? '', action.input, true);
         return { done: true, failed: false, parent };
@@ -391,7 +407,9 @@ export function replayActions(history: HistoryEvent[], actions: WireAction[], ct
           pump();
           break;
         case EventType.TaskCompleted:
-        case EventType.TaskFailed: {
+        case EventType.TaskFailed:
+        case EventType.SubOrchestrationInstanceCompleted:
+        case EventType.SubOrchestrationInstanceFailed: {
           const node = waitingById.get(event.TaskScheduledId ?? -1);
           if (node) {
             waitingById.delete(event.TaskScheduledId ?? -1);

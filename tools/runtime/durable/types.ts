@@ -105,6 +105,8 @@ export interface InstanceRecord {
   inbox: HistoryEvent[];
   /** Entity messages emitted by a committed episode but not yet handed to the entity. */
   outbox: EntityMessage[];
+  /** A sub-orchestration: the parent execution and the EventId its result answers. */
+  parent?: { instanceId: string; executionId: string; taskId: number };
 }
 
 export interface EntityRecord {

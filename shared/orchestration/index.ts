@@ -1,0 +1,4 @@
+export { chunkOrchestration, type ChunkInput, type ChunkOutput } from './chunk';
+export { CHUNK_SLICES, chunkInstanceId, isChunkId, planChunks } from './chunks';
+export type { AuditOutput } from './helpers';
+export { ingestionOrchestration } from './run';

@@ -13,6 +13,8 @@ export default tseslint.config(
       'build/**',
       '*.js',
       'test/browser/*.js',
+      'tools/conformance/*.js',
+      'tools/conformance/host/**',
       '*.mjs',
     ],
   },

@@ -53,6 +53,8 @@ function* finish(
   counts: { records: number; files: number; failed: number },
   failures: readonly FailureInfo[],
   watermarks: Partial<Record<string, string>>,
+  /** Where each dataset's slices were stored up to: what the state entity's gap ledger starts from. */
+  storedUntil: Partial<Record<string, string>>,
   facts: (dataset: IngestionInput['datasets'][number]) => Partial<RecordRunOperation> = () => ({}),
 ): Gen<RunSummary> {
   const instanceId = context.df.instanceId;
@@ -66,7 +68,7 @@ function* finish(
       runId: instanceId,
       status: audit.status,
       at: audit.finishedAt,
-      landedUntil: watermarks[dataset] ?? null,
+      landedUntil: storedUntil[dataset] ?? null,
       requests: out.requestsByDataset[dataset] ?? 0,
       ...facts(dataset),
     };
@@ -134,6 +136,7 @@ function* inlineRun(
     audit,
     counts,
     result.failures,
+    watermarksOf(landedOf(mainSlices, result)),
     // The state entity's ledger decides the watermark from what was stored and found incomplete.
     watermarksOf(storedOf(mainSlices, result)),
     (dataset) => ledgerFacts(dataset, result.stored, input, result.quotaUntil),
@@ -254,6 +257,7 @@ function* chunkedRun(
     { records: next.records, files: next.stored, failed: next.failed },
     next.failures,
     marks,
+    marks,
     (dataset) => ledgerFacts(dataset, [], input, null),
   );
   context.df.setCustomStatus(status('done', next));
@@ -265,9 +269,9 @@ export function* ingestionOrchestration(context: OrchestrationContext): Gen<RunS
   const input = context.df.getInput<IngestionInput>();
   const slices = planSlices(input.datasets, input.from, input.to);
   const summary =
-    // a sweep (capped by its daily call limit) and a deferred run (no request) stay inline
-    (slices.length <= CHUNK_SLICES || (input.sweep?.length ?? 0) > 0 || input.deferred !== undefined) &&
-    !input.progress
+    // scheduled runs (a catch-up spans at most INGESTION_MAX_RUN_SPAN_DAYS) stay inline, so that
+    // the gap ledger sees every window they checked
+    (slices.length <= CHUNK_SLICES || input.trigger === 'timer') && !input.progress
       ? yield* inlineRun(context, input, slices)
       : yield* chunkedRun(context, input, slices);
   if (summary?.status === 'failed') {

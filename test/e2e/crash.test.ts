@@ -128,13 +128,20 @@ describe('a process killed mid-run', () => {
       [],
     ]);
 
-    // one audit in the history, and each slice stored by exactly one completed storeSlice
-    const scheduled = new Map(
-      rec.history.filter((e) => e.EventType === EventType.TaskScheduled).map((e) => [e.EventId, e.Name]),
-    );
-    const completed = rec.history
-      .filter((e) => e.EventType === EventType.TaskCompleted)
-      .map((e) => scheduled.get(e.TaskScheduledId ?? -1));
+    // one audit in the run's history, and each slice stored by exactly one completed storeSlice
+    // across the run and its chunk sub-orchestrations (ids under the run's)
+    const family = h.host.engine
+      .listInstances({ top: 1000 })
+      .instances.filter((i) => i.instanceId === instanceId || i.instanceId.startsWith(`${instanceId}-chunk-`))
+      .map((i) => h!.host.engine.getInstance(i.instanceId)!);
+    const completed = family.flatMap((inst) => {
+      const scheduled = new Map(
+        inst.history.filter((e) => e.EventType === EventType.TaskScheduled).map((e) => [e.EventId, e.Name]),
+      );
+      return inst.history
+        .filter((e) => e.EventType === EventType.TaskCompleted)
+        .map((e) => scheduled.get(e.TaskScheduledId ?? -1));
+    });
     expect(completed.filter((n) => n === 'fetchSlice')).toHaveLength(2 * DAYS);
     expect(completed.filter((n) => n === 'storeSlice')).toHaveLength(2 * DAYS);
     expect(completed.filter((n) => n === 'auditRun')).toHaveLength(1);

@@ -12,6 +12,7 @@ import { startHarness, type Harness } from '../e2e/harness';
 import { chunkInstanceId, planChunks } from '../../shared/orchestration';
 import { planSlices } from '../../shared/slicing';
 import { duplicateRows, inspectLake, missingQuarters, NATIONAL, REGIONAL } from './support';
+const AUTUMN_HOLE = ['00:00', '00:15', '00:30', '00:45'].map((t) => `2026-10-25T${t}:00.000Z`);
 
 const HOST_JSON = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../host.json'), 'utf8')) as {
   extensions: { durableTask: { maxConcurrentActivityFunctions: number } };
@@ -129,7 +130,8 @@ describe('load', () => {
     expect(mine).toHaveLength(730);
     for (const dataset of [REGIONAL, NATIONAL]) {
       const files = mine.filter((f) => f.includes(dataset === REGIONAL ? '_regional_' : '_national_'));
-      expect(missingQuarters(h.lakeDir, files, dataset, window.from, window.to)).toEqual([]);
+      // the stand-in, like ODRE, never serves the first pass of the Paris 02:00 hour in autumn
+      expect(missingQuarters(h.lakeDir, files, dataset, window.from, window.to)).toEqual(AUTUMN_HOLE);
       expect(duplicateRows(h.lakeDir, files)).toEqual([]);
     }
     // the heartbeat holds every slice, read back from the chunks' staging files, and staging is empty

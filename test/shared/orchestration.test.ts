@@ -266,6 +266,7 @@ describe('ingestEco2mix orchestrator (durable-functions replay executor)', () =>
   it('runs a backfill longer than one chunk as a wave of chunk sub-orchestrations with ids under its own', async () => {
     const wide: IngestionInput = {
       ...input,
+      trigger: 'manual',
       from: '2026-11-01T00:00:00Z',
       to: '2026-11-04T00:00:00Z',
       parallelism: 2,

@@ -25,7 +25,11 @@ export async function startScenario(): Promise<Scenario> {
   jest.useFakeTimers({ ...FAKE_DATE_ONLY, now: S0 + 60_000 });
   const h = await startHarness({
     now: S0 + 60_000,
-    odre: { gaps: HOLES.map((from) => ({ dataset: 'eco2mix-regional-tr' as const, from, regions: ['11'] })) },
+    odre: {
+      // The scripted history assumes every due quarter is published (no feed lag).
+      publishDelayMs: 0,
+      gaps: HOLES.map((from) => ({ dataset: 'eco2mix-regional-tr' as const, from, regions: ['11'] })),
+    },
   });
   const started = await h.startRun(BACKFILL);
   const backfillId = String(started.body.id);

@@ -48,8 +48,9 @@ export const DEFAULT_DATA_START = Date.parse('2024-12-31T23:00:00Z');
 export const DEFAULT_PUBLISH_DELAY_MS = 60 * 60 * 1000;
 export const DEFAULT_NOT_AVAILABLE_BEFORE = Date.parse('2020-01-01T00:00:00Z');
 
+/** Time between two rows: the generator's own row step, else the registry's resolution. */
 export function stepMs(dataset: DatasetId): number {
-  return datasetSpec(dataset).resolutionMinutes * 60_000;
+  return (GENERATORS[dataset].rowStepMinutes ?? datasetSpec(dataset).resolutionMinutes) * 60_000;
 }
 
 function alignUp(ms: number, step: number): number {

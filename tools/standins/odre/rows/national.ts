@@ -137,6 +137,8 @@ export const nationalConsDef: RowGenerator = {
   textFields: TEXT_FIELDS,
   identityFields: IDENTITY_FIELDS,
   horizonDays: 0,
+  // One row per quarter; the registry's 30 minutes is the step of its measure (:00 and :30).
+  rowStepMinutes: 15,
   historyStart: Date.parse('2011-12-31T23:00:00Z'),
   forecastFields: FORECASTS,
   natures: historicalNatures,

@@ -35,6 +35,11 @@ export interface RowGenerator {
   readonly identityFields: ReadonlySet<string>;
   /** Real time: rows run to the end of this many Paris days from the server's day. */
   readonly horizonDays: number;
+  /**
+   * Minutes between two rows when they differ from the registry's resolution: the national
+   * consolidated data has a row every quarter, though the registry checks its measure every 30.
+   */
+  readonly rowStepMinutes?: 15 | 30;
   /** Historical datasets: the first instant they hold. */
   readonly historyStart?: number;
   /** Forecast fields, which a ghost row repeats from the last real quarter. */

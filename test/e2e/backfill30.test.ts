@@ -34,6 +34,12 @@ describe('a 30-day backfill', () => {
     ]);
     expect(out.watermarks).toEqual({ [REGIONAL]: iso(to), [NATIONAL]: iso(to) });
 
+    // the backfill first asks each dataset for its coverage (one records request each)
+    const coverage = h.odre.requests().filter((r) => r.endpoint !== 'exports');
+    expect(coverage.map((r) => [r.endpoint, r.dataset, r.status, r.query.group_by])).toEqual([
+      ['records', REGIONAL, 200, 'nature'],
+      ['records', NATIONAL, 200, 'nature'],
+    ]);
     const served = h.odre.requests().filter((r) => r.endpoint === 'exports');
     expect(served).toHaveLength(60);
     expect(served.every((r) => r.status === 200)).toBe(true);
@@ -66,6 +72,7 @@ describe('a 30-day backfill', () => {
       60,
       [],
     ]);
-    expect(h.state(REGIONAL)).toMatchObject({ watermark: iso(to), callsToday: 30, callsMonth: 30 });
+    // 30 exports + the coverage request, counted in the dataset's budget
+    expect(h.state(REGIONAL)).toMatchObject({ watermark: iso(to), callsToday: 31, callsMonth: 31 });
   });
 });

@@ -336,9 +336,18 @@ describe('managed identity end to end (compiled CLI, DFS + Key Vault + identity 
     expect(route.refused).toEqual([]);
     // ODRE got the vault's key on each of its two exports (a wrong key would be 401)
     const served = odre.requests().slice(odreBefore);
-    expect(served.map((r) => [r.endpoint, r.status, r.hasAuthorization])).toEqual([
+    const exported = served.filter((r) => r.endpoint === 'exports');
+    expect(exported.map((r) => [r.endpoint, r.status, r.hasAuthorization])).toEqual([
       ['exports', 200, true],
       ['exports', 200, true],
+    ]);
+    // and on the coverage request the backfill sends first for each dataset
+    const coverage = served.filter((r) => r.endpoint !== 'exports');
+    expect(
+      coverage.map((r) => [r.endpoint, r.dataset, r.query.group_by, r.status, r.hasAuthorization]).sort(),
+    ).toEqual([
+      ['records', 'eco2mix-national-tr', 'nature', 200, true],
+      ['records', 'eco2mix-regional-tr', 'nature', 200, true],
     ]);
     // nothing fell back to local storage
     expect(fs.existsSync(localLake)).toBe(false);
@@ -382,7 +391,14 @@ describe('managed identity end to end (compiled CLI, DFS + Key Vault + identity 
     expect(failed).toEqual(['fetchSlice']);
     expect(completed).toEqual(['fetchSlice', 'storeSlice', 'auditRun']);
     // the retried attempt fetched again; the file holds the second answer, once
-    const served = odre.requests().slice(odreBefore);
+    const all = odre.requests().slice(odreBefore);
+    // one coverage request for the one dataset, then the exports
+    expect(
+      all
+        .filter((r) => r.endpoint !== 'exports')
+        .map((r) => [r.endpoint, r.dataset, r.status, r.hasAuthorization]),
+    ).toEqual([['records', national, 200, true]]);
+    const served = all.filter((r) => r.endpoint === 'exports');
     expect(served.map((r) => [r.endpoint, r.status])).toEqual([
       ['exports', 200],
       ['exports', 200],

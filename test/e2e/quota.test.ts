@@ -14,6 +14,15 @@ import { iso } from '../../shared/time';
 
 const DAY_MS = 86_400_000;
 
+/** A manual backfill first asks each dataset for its coverage (one records request each). */
+const COVERAGE = [
+  { dataset: 'eco2mix-regional-tr', endpoint: 'records', group_by: 'nature' },
+  { dataset: 'eco2mix-national-tr', endpoint: 'records', group_by: 'nature' },
+];
+const seen = (
+  log: { dataset: string | null; endpoint: string; query: Record<string, string> }[],
+): unknown[] => log.map((r) => ({ dataset: r.dataset, endpoint: r.endpoint, group_by: r.query.group_by }));
+
 describe('the monthly call budget, through the HTTP starter', () => {
   let h: Harness;
   const now = Date.parse('2026-03-20T12:07:00Z');
@@ -37,16 +46,17 @@ describe('the monthly call budget, through the HTTP starter', () => {
       },
     });
     expect(h.host.engine.listInstances().instances).toEqual([]);
-    expect(h.odre.requests()).toEqual([]);
+    // the coverage requests precede the budget check; no export is sent
+    expect(seen(h.odre.requests())).toEqual(COVERAGE);
     expect(h.allLakeFiles()).toEqual([]);
   });
 
-  it('counts the calls already made this month', async () => {
+  it('counts the calls already made this month (the 2 coverage requests above included)', async () => {
     const manual = await h.startRun();
     expect(manual.status).toBe(202);
     expect(JSON.parse((await h.wait(manual.body.id as string)).output!).requests).toBe(2);
     const state = await h.get('/api/ingestion/state');
-    expect(state.body.budget).toEqual({ monthly: 10, usedThisMonth: 2, remaining: 8 });
+    expect(state.body.budget).toEqual({ monthly: 10, usedThisMonth: 4, remaining: 6 });
 
     const before = h.host.engine.listInstances().instances.length;
     const files = h.allLakeFiles();
@@ -56,18 +66,27 @@ describe('the monthly call budget, through the HTTP starter', () => {
       status: 429,
       body: {
         error: 'monthly API call budget exceeded',
-        details: { needed: 10, remaining: 8, budget: 10 },
+        details: { needed: 10, remaining: 6, budget: 10 },
       },
     });
     expect(h.host.engine.listInstances().instances).toHaveLength(before);
+    // the coverage is already known from the first refused backfill: not a single request
     expect(h.odre.requests()).toEqual([]);
     expect(h.allLakeFiles()).toEqual(files);
+    expect((await h.get('/api/ingestion/state')).body.budget).toEqual({
+      monthly: 10,
+      usedThisMonth: 4,
+      remaining: 6,
+    });
 
     // exactly the remaining budget is allowed
-    const accepted = await h.startRun({ from: iso(midnight - 4 * DAY_MS), to: iso(midnight) });
+    h.odre.resetLog();
+    const accepted = await h.startRun({ from: iso(midnight - 3 * DAY_MS), to: iso(midnight) });
     expect(accepted.status).toBe(202);
     const rec = await h.wait(accepted.body.id as string);
-    expect(JSON.parse(rec.output!)).toMatchObject({ status: 'succeeded', requests: 8 });
+    expect(JSON.parse(rec.output!)).toMatchObject({ status: 'succeeded', requests: 6 });
+    expect(h.odre.requests().filter((r) => r.endpoint === 'records')).toEqual([]);
+    expect(h.odre.requests().filter((r) => r.endpoint === 'exports')).toHaveLength(6);
     expect((await h.get('/api/ingestion/state')).body.budget).toEqual({
       monthly: 10,
       usedThisMonth: 10,
@@ -99,7 +118,7 @@ describe('the monthly call budget, through the CLI', () => {
         error: 'monthly API call budget exceeded',
         details: { needed: 12, remaining: 10, budget: 10 },
       });
-      expect(odre.requests()).toEqual([]);
+      expect(seen(odre.requests())).toEqual(COVERAGE);
       expect(new TaskHubStore(durableDir, 'WattWatcherHub').loadAllInstances()).toEqual([]);
       expect(fs.existsSync(lakeDir) ? fs.readdirSync(lakeDir, { recursive: true }) : []).toEqual([]);
     } finally {

@@ -23,7 +23,7 @@ import {
   virtualSpanMs,
 } from './support';
 
-type Status = 'succeeded' | 'partial' | 'failed';
+type Status = 'succeeded' | 'partial' | 'failed' | 'deferred';
 
 interface Expected {
   /** Export requests the stand-in saw for the regional (faulted) dataset. */
@@ -41,6 +41,8 @@ interface Expected {
   errors: { code: string; http_status: number | null; retryable: boolean; attempts: number }[];
   /** A substring of the (first) error message. */
   message?: string;
+  /** deferred_slices of the heartbeat: how many, and a substring each contains. */
+  deferredSlices?: { count: number; contains: string };
 }
 
 interface MatrixRow {
@@ -105,35 +107,31 @@ const refused = (
   },
 });
 
+/**
+ * A 429 whose body carries reset_time (the stand-in always sends the quota body) defers the
+ * slice: no retry, no failure; the slices still to fetch wait for a later run, the run is 'deferred'.
+ */
+const quotaDeferred = (name: string, fault: FaultRule): MatrixRow => ({
+  name,
+  fault,
+  expect: {
+    regional: 1,
+    fetchScheduled: 1,
+    fetchFailed: 0,
+    timers: 0,
+    status: 'deferred',
+    durable: 'Completed',
+    errors: [],
+    deferredSlices: { count: 1, contains: 'regional-' },
+  },
+});
+
 const ROWS: MatrixRow[] = [
-  ...retryable(
-    '429 quota body + X-RateLimit headers',
-    429,
-    'RTE_RATE_LIMITED',
-    429,
-    1,
-    {},
-    '"errorcode":10002',
-  ),
-  {
-    name: '429 with Retry-After: 60, once',
-    fault: { kind: 429, times: 1, retryAfter: 60 },
-    expect: { regional: 2, fetchScheduled: 2, fetchFailed: 1, timers: 1, ...ok },
-  },
-  {
-    // Retry-After is honoured: after the 4 attempts, a durable timer of 60 s, then 4 more
-    name: '429 with Retry-After: 60, forever',
-    fault: { kind: 429, times: 'forever', retryAfter: 60 },
-    expect: {
-      regional: 8,
-      fetchScheduled: 8,
-      fetchFailed: 8,
-      timers: 9,
-      status: 'partial',
-      durable: 'Completed',
-      errors: [{ code: 'RTE_RATE_LIMITED', http_status: 429, retryable: true, attempts: 8 }],
-    },
-  },
+  quotaDeferred('429 quota body + X-RateLimit headers, once', { kind: 429, times: 1 }),
+  quotaDeferred('429 quota body + X-RateLimit headers, forever', { kind: 429, times: 'forever' }),
+  // the reset_time of the body wins over Retry-After: deferred, not retried after 60 s
+  quotaDeferred('429 with Retry-After: 60, once', { kind: 429, times: 1, retryAfter: 60 }),
+  quotaDeferred('429 with Retry-After: 60, forever', { kind: 429, times: 'forever', retryAfter: 60 }),
   ...retryable('500', 500, 'RTE_HTTP_500', 500, 1),
   ...retryable('502 (HTML)', 502, 'RTE_HTTP_502', 502, 1, {}, 'Bad Gateway'),
   ...retryable('503 (HTML)', 503, 'RTE_HTTP_503', 503, 1),
@@ -206,7 +204,12 @@ const ROWS: MatrixRow[] = [
   })),
 ];
 
-const HB_STATUS: Record<Status, string> = { succeeded: 'success', partial: 'partial', failed: 'failure' };
+const HB_STATUS: Record<Status, string> = {
+  succeeded: 'success',
+  partial: 'partial',
+  failed: 'failure',
+  deferred: 'deferred',
+};
 
 /** One line per row, printed at the end (figures for docs/RELIABILITY.md). */
 const figures: string[] = [];
@@ -257,7 +260,10 @@ describe('fault matrix (real app, embedded runtime, virtual clock)', () => {
           fs.mkdirSync(path.dirname(blocker), { recursive: true });
           fs.writeFileSync(blocker, 'not a directory');
         } else if (typeof row.fault === 'object') {
-          const { dataset, ...rule } = row.fault;
+          // the fault targets the exports: the coverage request (endpoint 'records') that a manual
+          // run sends first per dataset must not consume it
+          const { dataset, ...rest } = row.fault;
+          const rule: FaultRule = { endpoint: 'exports', ...rest };
           h.odre.addFault(dataset === '*' ? rule : { ...rule, dataset: dataset ?? REGIONAL });
         }
         const started = Date.now();
@@ -278,6 +284,7 @@ describe('fault matrix (real app, embedded runtime, virtual clock)', () => {
           api_requests: number;
           files: unknown[];
           error_details: Record<string, unknown>[];
+          deferred_slices: string[];
         };
         expect(hb.job_id).toBe(id);
         expect(hb.status).toBe(HB_STATUS[x.status]);
@@ -294,6 +301,10 @@ describe('fault matrix (real app, embedded runtime, virtual clock)', () => {
         }));
         expect(details).toEqual(x.errors);
         if (x.message) expect(String(hb.error_details[0]?.message)).toContain(x.message);
+        if (x.deferredSlices) {
+          expect(hb.deferred_slices).toHaveLength(x.deferredSlices.count);
+          for (const k of hb.deferred_slices) expect(k).toContain(x.deferredSlices.contains);
+        } else expect(hb.deferred_slices).toEqual([]);
 
         // durable history: the retries are visible
         const fetch = activityCounts(rec, 'fetchSlice', `"dataset":"${REGIONAL}"`);
@@ -313,7 +324,8 @@ describe('fault matrix (real app, embedded runtime, virtual clock)', () => {
         expect(lake.staging).toEqual([]);
         expect(lake.unreadable).toEqual([]);
         expect(lake.shaMismatch).toEqual([]);
-        const landed = x.status === 'succeeded' ? 2 : x.status === 'partial' ? 1 : 0;
+        const landed =
+          x.status === 'succeeded' ? 2 : x.status === 'partial' || x.status === 'deferred' ? 1 : 0;
         expect(lake.production).toHaveLength(landed);
         expect(duplicateRows(h.lakeDir, lake.production)).toEqual([]);
         expect(hb.files).toHaveLength(landed);

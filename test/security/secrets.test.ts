@@ -82,7 +82,7 @@ interface Scenario {
   secrets?: Record<string, string>;
   /** Or writes this text to it. */
   secretsText?: string;
-  status: 'success' | 'partial' | 'failure';
+  status: 'success' | 'partial' | 'failure' | 'deferred';
   code?: string;
 }
 
@@ -187,7 +187,8 @@ describe('secrets never leak', () => {
           code: 'RTE_HTTP_401',
         },
         { name: '500', faults: forever(500), status: 'failure', code: 'RTE_HTTP_500' },
-        { name: '429', faults: forever(429), status: 'failure', code: 'RTE_RATE_LIMITED' },
+        // the quota body carries reset_time: the run is deferred (no retry, no failure)
+        { name: '429', faults: forever(429), status: 'deferred' },
         { name: 'timeout', faults: forever('timeout'), status: 'failure', code: 'RTE_TIMEOUT' },
         { name: 'drop', faults: forever('drop'), status: 'failure', code: 'RTE_NETWORK' },
         { name: 'malformed body', faults: forever('malformed'), status: 'failure', code: 'RTE_BAD_BODY' },

@@ -108,6 +108,8 @@ export function normalize(
     if (v && typeof v === 'object') {
       const out: Record<string, unknown> = {};
       for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
+        // an allowed key holding an empty list says no more than the key being absent
+        if (masked.has(k) && Array.isArray(child) && child.length === 0) continue;
         if (masked.has(k) && child !== null) {
           maskedCount++;
           out[text(k)] = masked.get(k);

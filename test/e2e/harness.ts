@@ -3,6 +3,7 @@
  * local ODRE stand-in and a local lake in a temp folder. Durable timers run on a virtual clock,
  * so retry backoffs cost no real time.
  */
+import { FAKE_DATE_ONLY } from '../setup/epoch';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -24,24 +25,7 @@ export const APP_ENTRIES = ['triggers/*.ts', 'orchestrators/*.ts', 'activities/*
  * `Date.now()`), keep every real timer, so the runtime, HTTP and the stand-in run as usual.
  * `Date` then stays frozen at `now` until `jest.setSystemTime` moves it.
  */
-export const FAKE_DATE_ONLY: { doNotFake: FakeableAPI[] } = {
-  doNotFake: [
-    'hrtime',
-    'nextTick',
-    'performance',
-    'queueMicrotask',
-    'requestAnimationFrame',
-    'cancelAnimationFrame',
-    'requestIdleCallback',
-    'cancelIdleCallback',
-    'setImmediate',
-    'clearImmediate',
-    'setInterval',
-    'clearInterval',
-    'setTimeout',
-    'clearTimeout',
-  ],
-};
+export { FAKE_DATE_ONLY };
 
 /** The log lines a function wrote with `context.log`. */
 export function functionLogs(h: Pick<Harness, 'logs'>, functionName: string): string[] {

@@ -52,7 +52,14 @@ describe('bicepRid', () => {
 });
 
 const obtained = obtainBicep(ROOT, process.env);
-const withCompiler = 'compiler' in obtained ? describe : describe.skip;
+const withCompiler = (name: string, body: () => void): void =>
+  'compiler' in obtained
+    ? describe(name, body)
+    : describe(name, () =>
+        it('says plainly where it looked for a Bicep compiler', () => {
+          expect('missing' in obtained ? obtained.missing : '').toMatch(/\S/);
+        }),
+      );
 if (!('compiler' in obtained)) {
   const reason = obtained.missing.split('\n')[0] ?? '';
   if (process.env.WATT_REQUIRE_BICEP === '1')

@@ -27,29 +27,37 @@ export async function checkRetention(
   nowMs: number,
 ): Promise<RetentionRefusal | null> {
   const states = await readStates(client, req.datasets);
-  for (const state of states) {
-    let earliest: string | null;
-    const cached = state.coverage;
-    if (cached && nowMs - Date.parse(cached.checkedAt) < COVERAGE_TTL_MS) {
-      earliest = cached.earliest;
-    } else {
+  // The datasets' coverage requests go out together: each is a full round trip to the API.
+  const earliest = await Promise.all(
+    states.map(async (state): Promise<string | null> => {
+      const cached = state.coverage;
+      if (cached && nowMs - Date.parse(cached.checkedAt) < COVERAGE_TTL_MS) {
+        return cached.earliest;
+      }
       try {
         const found = await coverage(state.dataset);
-        earliest = found.earliest;
         const op: RecordCoverageOperation = {
-          earliest,
+          earliest: found.earliest,
           at: new Date(nowMs).toISOString(),
           requests: found.requests,
         };
         await client.signalEntity(new EntityId(FN.stateEntity, state.dataset), 'recordCoverage', op);
+        return found.earliest;
       } catch {
-        continue;
+        return null; // a failed coverage request refuses nothing
       }
-    }
-    if (earliest !== null && Date.parse(req.from) < Date.parse(earliest)) {
+    }),
+  );
+  for (const [i, state] of states.entries()) {
+    const first = earliest[i] ?? null;
+    if (first !== null && Date.parse(req.from) < Date.parse(first)) {
       return {
         error: `range starts before the data ${state.dataset} holds`,
-        details: { field: 'from', earliest, olderDataIn: datasetSpec(state.dataset).olderDataIn },
+        details: {
+          field: 'from',
+          earliest: first,
+          olderDataIn: datasetSpec(state.dataset).olderDataIn,
+        },
       };
     }
   }

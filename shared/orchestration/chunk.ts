@@ -1,45 +1,61 @@
 import type { OrchestrationContext, Task } from 'durable-functions';
 import { FN } from '../constants';
+import type { ChunkDetail } from '../chunkDetail';
 import type { DatasetId } from '../datasets';
 import { retryOptionsFor } from '../retry';
-import type { FailureInfo } from '../types';
-import type { ChunkDetail } from '../chunkDetail';
-import type { Chunk } from './chunks';
-import { landedOf, sliceReportsOf, type Landed } from './helpers';
+import { planSlices } from '../slicing';
+import type { IngestionInput } from '../types';
+import { planLanes } from './chunks';
+import { addPart, emptyLane, LANE_FAILURES, type LaneOutput } from './fold';
+import { checkedWindowOf, landedOf, sliceReportsOf, storedOf } from './helpers';
 import { ingestSlices } from './pipeline';
 
-export interface ChunkInput {
+/** A lane's input: the run's window (the lane recomputes its plan), which chunk is next, the totals so far. */
+export interface LaneInput {
   runId: string;
   slot: string;
   runTag?: string;
-  chunk: Chunk;
+  datasets: DatasetId[];
+  from: string;
+  to: string;
+  parallelism: number;
+  lane: number;
+  /** The chunk this execution ingests, by position in the lane. */
+  at: number;
+  done?: LaneOutput;
 }
 
-/** What a chunk hands back: counts, the landed range and its first failures, never per-slice detail. */
-export interface ChunkOutput {
-  index: number;
-  dataset: DatasetId;
-  slices: number;
-  fetched: number;
-  stored: number;
-  failed: number;
-  records: number;
-  landed: Landed;
-  failures: FailureInfo[];
-  detail: string;
+export function laneInputOf(input: IngestionInput, runId: string, lane: number): LaneInput {
+  const { slot, datasets, from, to, parallelism } = input;
+  return {
+    runId,
+    slot,
+    ...(input.runTag ? { runTag: input.runTag } : {}),
+    datasets,
+    from,
+    to,
+    parallelism,
+    lane,
+    at: 0,
+  };
 }
-
-/** Failures a chunk returns to its parent; its detail file holds every one. */
-const CHUNK_FAILURES = 3;
 
 /**
- * One chunk of a backfill: its slices one at a time, each store overlapping the next fetch (one
- * request in flight per chunk; the parent runs INGESTION_PARALLELISM chunks at once). The slices'
- * detail goes to a staging file the audit reads, so the parent's history stays small.
+ * One lane of a backfill, one chunk per execution: its slices one at a time, each store
+ * overlapping the next fetch (one request in flight per lane; the parent runs INGESTION_PARALLELISM
+ * lanes). The slices' detail goes to a staging file per chunk that the audit reads, then the lane
+ * continues as new with its totals, so no execution's history grows with the backfill's length.
  */
-export function* chunkOrchestration(context: OrchestrationContext): Generator<Task, ChunkOutput, unknown> {
-  const input = context.df.getInput<ChunkInput>();
-  const { chunk } = input;
+export function* chunkOrchestration(
+  context: OrchestrationContext,
+): Generator<Task, LaneOutput | undefined, unknown> {
+  const input = context.df.getInput<LaneInput>();
+  const lane = planLanes(planSlices(input.datasets, input.from, input.to), input.parallelism).find(
+    (l) => l.index === input.lane,
+  );
+  const chunk = lane?.chunks[input.at];
+  const done = input.done ?? emptyLane(input.lane);
+  if (!lane || !chunk) return done;
   const result = yield* ingestSlices(context, chunk.slices, {
     runId: input.runId,
     slot: input.slot,
@@ -47,29 +63,41 @@ export function* chunkOrchestration(context: OrchestrationContext): Generator<Ta
     multiSlice: true,
     width: 1,
   });
+  const name = `${chunk.dataset}-${chunk.index}`;
   const detail: ChunkDetail = {
     runId: input.runId,
-    chunk: `${chunk.dataset}-${chunk.index}`,
+    chunk: name,
     slices: sliceReportsOf(chunk.slices, result),
     files: result.stored.map((s) => s.file),
     failures: result.failures,
   };
-  const path = (yield context.df.callActivityWithRetry(
+  yield context.df.callActivityWithRetry(
     FN.chunkActivity,
-    retryOptionsFor(input.runId, `chunk-${detail.chunk}`),
+    retryOptionsFor(input.runId, `chunk-${name}`),
     detail,
-  )) as string;
-  const landed = landedOf(chunk.slices, result)[0] ?? { dataset: chunk.dataset, until: null, whole: false };
-  return {
-    index: chunk.index,
-    dataset: chunk.dataset,
-    slices: chunk.slices.length,
-    fetched: result.fetched.length,
-    stored: result.stored.length,
-    failed: result.failures.length,
-    records: result.stored.reduce((n, s) => n + s.file.records, 0),
-    landed,
-    failures: result.failures.slice(0, CHUNK_FAILURES),
-    detail: path,
-  };
+  );
+  const seen = result.stored.map((s) => s.fetched.rateLimitRemaining).filter((n) => n !== null);
+  const rateLimit = seen[seen.length - 1];
+  const next = addPart(
+    done,
+    {
+      chunks: 1,
+      slices: chunk.slices.length,
+      fetched: result.fetched.length,
+      stored: result.stored.length,
+      failed: result.failures.length,
+      records: result.stored.reduce((n, s) => n + s.file.records, 0),
+      failures: result.failures,
+      landed: landedOf(chunk.slices, result),
+      reached: storedOf(chunk.slices, result),
+      checked: [{ dataset: chunk.dataset, windows: result.stored.map((s) => checkedWindowOf(s.fetched)) }],
+      rateLimitRemaining: rateLimit === undefined ? {} : { [chunk.dataset]: rateLimit },
+    },
+    LANE_FAILURES,
+  );
+  if (input.at + 1 < lane.chunks.length) {
+    context.df.continueAsNew({ ...input, at: input.at + 1, done: next } satisfies LaneInput);
+    return undefined;
+  }
+  return next;
 }

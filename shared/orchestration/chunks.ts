@@ -1,67 +1,77 @@
-import { datasetSpec, type DatasetId } from '../datasets';
+import type { DatasetId } from '../datasets';
 import type { Slice } from '../types';
 
 /**
- * A chunk is one dataset's run of at most CHUNK_SLICES day-slices, ingested by one
- * sub-orchestration. Every episode of a chunk replays its whole history (about 8 events a
- * slice), so the replay work of a chunk grows with the square of its size: 4 slices keep it
- * near 30 events replayed per slice (npm run bench), 7 would cost about 55.
+ * A chunk is one dataset's run of at most CHUNK_SLICES day-slices, ingested by one execution of a
+ * lane sub-orchestration. Every episode replays its execution's whole history (about 8 events a
+ * slice), so the replay work of a chunk grows with the square of its size: 4 slices keep it near
+ * 30 events replayed per slice (npm run bench), 7 would cost about 55.
  */
 export const CHUNK_SLICES = 4;
 
 export interface Chunk {
+  /** Position among its dataset's chunks, in time order (names its detail file). */
   index: number;
   dataset: DatasetId;
   slices: Slice[];
 }
 
-/** `<parent id>-chunk-national-007`: browsable under the parent's id by prefix. */
-export function chunkInstanceId(parentId: string, chunk: Pick<Chunk, 'index' | 'dataset'>): string {
-  return `${parentId}-chunk-${datasetSpec(chunk.dataset).short}-${String(chunk.index).padStart(3, '0')}`;
+/**
+ * A lane is one sub-orchestration that fetches one slice at a time and runs its chunks one per
+ * execution (continue-as-new between them). The run keeps INGESTION_PARALLELISM lanes busy from
+ * start to end: no lane waits for another, and none idles while a longer chunk finishes.
+ */
+export interface Lane {
+  index: number;
+  /** Per dataset, one contiguous part of its slices (lane i's part precedes lane i+1's). */
+  chunks: Chunk[];
+}
+
+/** `<parent id>-chunk-lane-002`: browsable under the parent's id by prefix. */
+export function laneInstanceId(parentId: string, lane: number): string {
+  return `${parentId}-chunk-lane-${String(lane).padStart(3, '0')}`;
 }
 
 export function isChunkId(instanceId: string): boolean {
   return /-chunk-[a-z0-9]+-\d{3,}$/.test(instanceId);
 }
 
-/** Splits `list` into `parts` contiguous runs whose lengths differ by one at most. */
-function split<T>(list: readonly T[], parts: number): T[][] {
-  const out: T[][] = [];
+/** Splits `list` into runs of the given sizes, in order. */
+function cut<T>(list: readonly T[], sizes: readonly number[]): T[][] {
   let at = 0;
-  for (let p = 0; p < parts; p++) {
-    const size = Math.floor(list.length / parts) + (p < list.length % parts ? 1 : 0);
-    out.push(list.slice(at, at + size));
-    at += size;
-  }
-  return out;
+  return sizes.map((size) => list.slice(at, (at += size)));
+}
+
+/** `total` items over `parts` near-equal runs; the `total % parts` larger ones start at `first`. */
+function sizesOf(total: number, parts: number, first: number): number[] {
+  const extra = total % parts;
+  return Array.from(
+    { length: parts },
+    (_, i) => Math.floor(total / parts) + ((i - first + parts) % parts < extra ? 1 : 0),
+  );
 }
 
 /**
- * Chunks of at most CHUNK_SLICES slices, in a count that is a multiple of `parallelism` where
- * the slices allow it, and of near-equal sizes: a wave of `parallelism` chunks then ends at
- * once, and no lane idles while a longer chunk finishes.
+ * Deals every dataset's slices over `parallelism` lanes in contiguous parts of near-equal sizes
+ * (the odd slices of one dataset go to other lanes than those of the previous one, so lanes differ
+ * by one slice at most), each part cut into chunks of at most CHUNK_SLICES. Pure and deterministic:
+ * a lane recomputes its own plan from the run's window.
  */
-export function planChunks(slices: readonly Slice[], parallelism: number): Chunk[] {
+export function planLanes(slices: readonly Slice[], parallelism: number): Lane[] {
+  const parts = Math.max(1, parallelism);
+  const lanes: Lane[] = Array.from({ length: parts }, (_, index) => ({ index, chunks: [] }));
   const byDataset = new Map<DatasetId, Slice[]>();
   for (const s of slices) byDataset.set(s.dataset, [...(byDataset.get(s.dataset) ?? []), s]);
-  const lists = [...byDataset.entries()];
-  const counts = lists.map(([, list]) => Math.ceil(list.length / CHUNK_SLICES));
-  const total = counts.reduce((a, b) => a + b, 0);
-  let extra = (parallelism - (total % parallelism)) % parallelism;
-  for (let round = 0; extra > 0 && round < slices.length; round++) {
-    for (const [i, [, list]] of lists.entries()) {
-      if (extra === 0) break;
-      if ((counts[i] ?? 0) < list.length) {
-        counts[i] = (counts[i] ?? 0) + 1;
-        extra--;
+  let first = 0;
+  for (const [dataset, list] of byDataset) {
+    let index = 0;
+    for (const [i, part] of cut(list, sizesOf(list.length, parts, first)).entries()) {
+      const count = Math.ceil(part.length / CHUNK_SLICES);
+      for (const run of cut(part, sizesOf(part.length, Math.max(1, count), 0))) {
+        if (run.length > 0) lanes[i]?.chunks.push({ index: index++, dataset, slices: run });
       }
     }
+    first = (first + (list.length % parts)) % parts;
   }
-  const chunks: Chunk[] = [];
-  for (const [i, [dataset, list]] of lists.entries()) {
-    let index = 0;
-    for (const part of split(list, counts[i] ?? 1)) chunks.push({ index: index++, dataset, slices: part });
-  }
-  // Longest first: the waves then hold chunks of one size each.
-  return chunks.sort((a, b) => b.slices.length - a.slices.length);
+  return lanes.filter((l) => l.chunks.length > 0);
 }

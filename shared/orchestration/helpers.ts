@@ -2,6 +2,7 @@ import type { DatasetId } from '../constants';
 import { landedUntil } from '../slicing';
 import type {
   AuditInput,
+  CheckedWindow,
   FailureInfo,
   IngestionInput,
   RunStatus,
@@ -9,7 +10,7 @@ import type {
   Slice,
   SliceReport,
 } from '../types';
-import type { PipelineResult } from './pipeline';
+import type { Fetched, PipelineResult } from './pipeline';
 
 export interface AuditOutput {
   heartbeat: string;
@@ -47,6 +48,23 @@ export function watermarksOf(parts: readonly Landed[]): Partial<Record<DatasetId
     if (!part.whole) stopped.add(part.dataset);
   }
   return marks;
+}
+
+/** One stored slice as the gap ledger sees it: its window and what completeness found missing. */
+export function checkedWindowOf(f: Fetched): CheckedWindow {
+  return { from: f.slice.from, to: f.slice.to, incomplete: f.completeness.incomplete };
+}
+
+/** How far each dataset's slices were stored, in order (what the state entity's ledger starts from). */
+export function storedOf(slices: readonly Slice[], r: PipelineResult): Landed[] {
+  const reached = new Map(r.stored.map((s) => [s.fetched.slice.key, s.fetched.slice.to]));
+  const byDataset = new Map<string, Slice[]>();
+  for (const s of slices) byDataset.set(s.dataset, [...(byDataset.get(s.dataset) ?? []), s]);
+  return [...byDataset].map(([, list]) => {
+    const until = landedUntil(list, reached);
+    const first = list[0] as Slice;
+    return { dataset: first.dataset, until, whole: until !== null && until === list[list.length - 1]?.to };
+  });
 }
 
 export function runStatusOf(stored: number, failed: number): RunStatus {

@@ -1,4 +1,5 @@
-export { chunkOrchestration, type ChunkInput, type ChunkOutput } from './chunk';
-export { CHUNK_SLICES, chunkInstanceId, isChunkId, planChunks } from './chunks';
+export { chunkOrchestration, type LaneInput } from './chunk';
+export { CHUNK_SLICES, isChunkId, laneInstanceId, planLanes } from './chunks';
+export type { LaneOutput } from './fold';
 export type { AuditOutput } from './helpers';
 export { ingestionOrchestration } from './run';

@@ -32,7 +32,7 @@ export interface PipelineParams {
 type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
 /** Yields one already-scheduled task on its own, so that its failure does not hide the others. */
-function* settle<R>(task: Task): Generator<Task, Outcome<R>, unknown> {
+export function* settle<R>(task: Task): Generator<Task, Outcome<R>, unknown> {
   try {
     return { ok: true, value: (yield task) as R };
   } catch (error) {

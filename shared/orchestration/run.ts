@@ -8,42 +8,30 @@ import { planSlices } from '../slicing';
 import type {
   AuditInput,
   CustomStatus,
+  FailureInfo,
   IngestionInput,
   RecordRunOperation,
-  RunProgress,
   RunStatus,
   RunSummary,
   Slice,
-  FailureInfo,
 } from '../types';
-import type { ChunkInput, ChunkOutput } from './chunk';
-import { CHUNK_SLICES, chunkInstanceId, planChunks } from './chunks';
+import { laneInputOf } from './chunk';
+import { CHUNK_SLICES, laneInstanceId, planLanes } from './chunks';
+import { addPart, emptyLane, failedLane, type LaneOutput } from './fold';
 import {
   auditInputOf,
   landedOf,
   runStatusOf,
   sliceReportsOf,
+  storedOf,
   summaryOf,
   SUMMARY_FAILURES,
   watermarksOf,
   type AuditOutput,
 } from './helpers';
-import { failureFrom, ingestSlices, type PipelineResult } from './pipeline';
-import { landedUntil } from '../slicing';
+import { ingestSlices, settle } from './pipeline';
 
 type Gen<T> = Generator<Task, T, unknown>;
-
-/** How far each dataset's slices were stored, in order (what the state entity's ledger starts from). */
-function storedOf(slices: readonly Slice[], r: PipelineResult): ReturnType<typeof landedOf> {
-  const reached = new Map(r.stored.map((s) => [s.fetched.slice.key, s.fetched.slice.to]));
-  const byDataset = new Map<string, Slice[]>();
-  for (const s of slices) byDataset.set(s.dataset, [...(byDataset.get(s.dataset) ?? []), s]);
-  return [...byDataset].map(([, list]) => {
-    const until = landedUntil(list, reached);
-    const first = list[0] as Slice;
-    return { dataset: first.dataset, until, whole: until !== null && until === list[list.length - 1]?.to };
-  });
-}
 
 /** The audit, then one state signal per dataset; fails the run when nothing landed. */
 function* finish(
@@ -146,135 +134,81 @@ function* inlineRun(
   return summary;
 }
 
-function merge(progress: RunProgress, outputs: readonly ChunkOutput[]): RunProgress {
-  const next = { ...progress, done: progress.done + outputs.length };
-  for (const o of [...outputs].sort((a, b) => a.index - b.index)) {
-    next.records += o.records;
-    next.stored += o.stored;
-    next.failed += o.failed;
-    next.fetched += o.fetched;
-    next.failures = [...next.failures, ...o.failures].slice(0, SUMMARY_FAILURES);
-    next.landed = [...next.landed, o.landed];
-  }
-  // Only the running watermark of each dataset is carried: the last part, if it stopped or not.
-  const marks = watermarksOf(next.landed);
-  const stopped = new Set(next.landed.filter((l) => !l.whole).map((l) => l.dataset));
-  next.landed = [...new Set(next.landed.map((l) => l.dataset))].map((dataset) => ({
-    dataset,
-    until: marks[dataset] ?? null,
-    whole: !stopped.has(dataset),
-  }));
-  return next;
-}
-
 /**
- * A backfill: one wave of at most `parallelism` chunk sub-orchestrations per execution, then
- * continue-as-new with the counts so far, so no history grows with the backfill's length.
+ * A backfill: INGESTION_PARALLELISM lane sub-orchestrations started at once, each running its
+ * chunks one per execution, so every lane stays busy to its end and the run's own history holds
+ * a few events per lane whatever the backfill's length.
  */
-function* chunkedRun(
-  context: OrchestrationContext,
-  input: IngestionInput,
-  slices: Slice[],
-): Gen<RunSummary | undefined> {
+function* chunkedRun(context: OrchestrationContext, input: IngestionInput, slices: Slice[]): Gen<RunSummary> {
   const instanceId = context.df.instanceId;
-  const chunks = planChunks(slices, input.parallelism);
-  const progress: RunProgress = input.progress ?? {
-    startedAt: context.df.currentUtcDateTime.toISOString(),
-    done: 0,
-    records: 0,
-    stored: 0,
-    failed: 0,
-    fetched: 0,
-    failures: [],
-    landed: [],
-  };
-  const wave = chunks.slice(progress.done, progress.done + Math.max(1, input.parallelism));
-  const status = (stage: CustomStatus['stage'], p: RunProgress): CustomStatus => ({
+  const startedAt = context.df.currentUtcDateTime.toISOString();
+  const lanes = planLanes(slices, input.parallelism);
+  const chunks = lanes.reduce((n, l) => n + l.chunks.length, 0);
+  const status = (stage: CustomStatus['stage'], p: LaneOutput): CustomStatus => ({
     stage,
     slices: slices.length,
     fetched: p.fetched,
     stored: p.stored,
     failed: p.failed,
-    chunks: chunks.length,
-    chunksDone: p.done,
+    chunks,
+    chunksDone: p.chunks,
   });
-  context.df.setCustomStatus(status('fetch', progress));
-  const tasks = wave.map((chunk) =>
+  context.df.setCustomStatus(status('fetch', emptyLane(-1)));
+  const tasks = lanes.map((lane) =>
     context.df.callSubOrchestrator(
       FN.chunkOrchestrator,
-      {
-        runId: instanceId,
-        slot: input.slot,
-        ...(input.runTag ? { runTag: input.runTag } : {}),
-        chunk,
-      } satisfies ChunkInput,
-      chunkInstanceId(instanceId, chunk),
+      laneInputOf(input, instanceId, lane.index),
+      laneInstanceId(instanceId, lane.index),
     ),
   );
   try {
     yield context.df.Task.all(tasks);
   } catch {
-    // a failed chunk is settled on its own below
+    // a failed lane is settled on its own below
   }
-  const outputs: ChunkOutput[] = [];
-  for (const [i, chunk] of wave.entries()) {
-    try {
-      outputs.push((yield tasks[i] as Task) as ChunkOutput);
-    } catch (error) {
-      const failures = chunk.slices.map((s) => failureFrom(s, error, 1));
-      outputs.push({
-        index: chunk.index,
-        dataset: chunk.dataset,
-        slices: chunk.slices.length,
-        fetched: 0,
-        stored: 0,
-        failed: chunk.slices.length,
-        records: 0,
-        landed: { dataset: chunk.dataset, until: null, whole: false },
-        failures: failures.slice(0, 3),
-        detail: '',
-      });
-    }
+  let total = emptyLane(-1);
+  for (const [i, lane] of lanes.entries()) {
+    const outcome = yield* settle<LaneOutput>(tasks[i] as Task);
+    total = addPart(total, outcome.ok ? outcome.value : failedLane(lane, outcome.error), SUMMARY_FAILURES);
   }
-  const next = merge(progress, outputs);
-  if (next.done < chunks.length) {
-    context.df.continueAsNew({ ...input, progress: next } satisfies IngestionInput);
-    return undefined;
-  }
-  context.df.setCustomStatus(status('audit', next));
-  const runStatus: RunStatus = runStatusOf(next.stored, next.failed);
+  context.df.setCustomStatus(status('audit', total));
+  const finishedAt = context.df.currentUtcDateTime.toISOString();
   const audit = auditInputOf(
     input,
-    { instanceId, startedAt: next.startedAt, finishedAt: context.df.currentUtcDateTime.toISOString() },
-    runStatus,
+    { instanceId, startedAt, finishedAt },
+    runStatusOf(total.stored, total.failed),
     'chunked',
   );
-  const marks = watermarksOf(next.landed);
   const summary = yield* finish(
     context,
     input,
     audit,
-    { records: next.records, files: next.stored, failed: next.failed },
-    next.failures,
-    marks,
-    marks,
-    (dataset) => ledgerFacts(dataset, [], input, null),
+    { records: total.records, files: total.stored, failed: total.failed },
+    total.failures,
+    watermarksOf(total.landed),
+    // as for an inline run: the entity's ledger holds the watermark at what completeness found missing
+    watermarksOf(total.reached),
+    (dataset) => ({
+      ...ledgerFacts(dataset, [], input, null),
+      checked: total.checked.find((c) => c.dataset === dataset)?.windows ?? [],
+      rateLimitRemaining: total.rateLimitRemaining[dataset] ?? null,
+    }),
   );
-  context.df.setCustomStatus(status('done', next));
+  context.df.setCustomStatus(status('done', total));
   return summary;
 }
 
-/** The run: one pipeline when it fits in one chunk, else chunk sub-orchestrations in waves. */
-export function* ingestionOrchestration(context: OrchestrationContext): Gen<RunSummary | undefined> {
+/** The run: one pipeline when it fits in one chunk, else lane sub-orchestrations. */
+export function* ingestionOrchestration(context: OrchestrationContext): Gen<RunSummary> {
   const input = context.df.getInput<IngestionInput>();
   const slices = planSlices(input.datasets, input.from, input.to);
   const summary =
     // scheduled runs (a catch-up spans at most INGESTION_MAX_RUN_SPAN_DAYS) stay inline, so that
     // the gap ledger sees every window they checked
-    (slices.length <= CHUNK_SLICES || input.trigger === 'timer') && !input.progress
+    slices.length <= CHUNK_SLICES || input.trigger === 'timer'
       ? yield* inlineRun(context, input, slices)
       : yield* chunkedRun(context, input, slices);
-  if (summary?.status === 'failed') {
+  if (summary.status === 'failed') {
     // The entity signals are sent with the failure (the extension processes every action).
     throw new Error(`Ingestion failed: all ${slices.length} slices failed. ${JSON.stringify(summary)}`);
   }

@@ -9,7 +9,7 @@ import { SUITE_MIDNIGHT } from '../setup/epoch';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startHarness, type Harness } from '../e2e/harness';
-import { chunkInstanceId, planChunks } from '../../shared/orchestration';
+import { laneInstanceId, planLanes } from '../../shared/orchestration';
 import { REGION_CODES } from '../../shared/datasets';
 import { planSlices } from '../../shared/slicing';
 import { duplicateRows, inspectLake, missingQuarters, NATIONAL, REGIONAL } from './support';
@@ -116,11 +116,12 @@ describe('load', () => {
     expect([out.status, out.files, out.requests]).toEqual(['succeeded', 730, 730]);
     expect(h.odre.peakConcurrency()).toBeLessThanOrEqual(MAX_ACTIVITIES);
 
-    // one child per chunk, each id under the parent's, each with a small history and small messages
+    // one child per lane (one execution per chunk), each id under the parent's, each with a small
+    // history and small messages
     const children = h.host.engine.listInstances({ instanceIdPrefix: `${id}-chunk-` }).instances;
-    const chunks = planChunks(planSlices([REGIONAL, NATIONAL], window.from, window.to), 4);
+    const lanes = planLanes(planSlices([REGIONAL, NATIONAL], window.from, window.to), 4);
     expect(children.map((c) => c.instanceId).sort()).toEqual(
-      chunks.map((c) => chunkInstanceId(id, c)).sort(),
+      lanes.map((l) => laneInstanceId(id, l.index)).sort(),
     );
     expect(children.every((c) => c.status === 'Completed')).toBe(true);
     const all = [rec, ...children];

@@ -263,7 +263,7 @@ describe('ingestEco2mix orchestrator (durable-functions replay executor)', () =>
     expect(JSON.stringify(b.actions)).toBe(JSON.stringify(a.actions));
   });
 
-  it('runs a backfill longer than one chunk as a wave of chunk sub-orchestrations with ids under its own', async () => {
+  it('runs a backfill longer than one chunk in INGESTION_PARALLELISM lane sub-orchestrations with ids under its own', async () => {
     const wide: IngestionInput = {
       ...input,
       trigger: 'manual',
@@ -278,24 +278,29 @@ describe('ingestEco2mix orchestrator (durable-functions replay executor)', () =>
     );
     const first = flatten(state.actions);
     expect(first.map((a) => [a.actionType, a.functionName, a.instanceId])).toEqual([
-      [2, FN.chunkOrchestrator, `${ID}-chunk-regional-000`],
-      [2, FN.chunkOrchestrator, `${ID}-chunk-national-000`],
+      [2, FN.chunkOrchestrator, `${ID}-chunk-lane-000`],
+      [2, FN.chunkOrchestrator, `${ID}-chunk-lane-001`],
     ]);
-    const chunk = (first[0]?.input as { runId: string; chunk: { slices: { key: string }[] } }).chunk;
-    expect(chunk.slices.map((s) => s.key)).toEqual([
-      'regional-20261101T000000Z',
-      'regional-20261102T000000Z',
-      'regional-20261103T000000Z',
-    ]);
-    expect((first[0]?.input as { runId: string }).runId).toBe(ID);
-    expect(JSON.stringify(first[0]?.input).length).toBeLessThan(2048);
+    // a lane gets the run's window and its own number, never the slices: it plans them itself
+    expect(first.map((a) => a.input)).toEqual(
+      [0, 1].map((lane) => ({
+        runId: ID,
+        slot: wide.slot,
+        datasets: wide.datasets,
+        from: wide.from,
+        to: wide.to,
+        parallelism: 2,
+        lane,
+        at: 0,
+      })),
+    );
     expect(state.customStatus).toEqual({
       stage: 'fetch',
       slices: 6,
       fetched: 0,
       stored: 0,
       failed: 0,
-      chunks: 2,
+      chunks: 4,
       chunksDone: 0,
     });
   });

@@ -1,43 +1,29 @@
 import type { OrchestrationContext, Task } from 'durable-functions';
 import { FN } from '../constants';
 import type { ChunkDetail } from '../chunkDetail';
-import type { DatasetId } from '../datasets';
 import { retryOptionsFor } from '../retry';
 import { planSlices } from '../slicing';
 import type { IngestionInput } from '../types';
-import { planLanes } from './chunks';
+import { chunksOf, partsOf, type Lane, type LanePart } from './chunks';
 import { addPart, emptyLane, LANE_FAILURES, type LaneOutput } from './fold';
 import { checkedWindowOf, landedOf, sliceReportsOf, storedOf } from './helpers';
 import { ingestSlices } from './pipeline';
 
-/** A lane's input: the run's window (the lane recomputes its plan), which chunk is next, the totals so far. */
+/** A lane's input: its part of each dataset as a window, which chunk is next, the totals so far. */
 export interface LaneInput {
   runId: string;
   slot: string;
   runTag?: string;
-  datasets: DatasetId[];
-  from: string;
-  to: string;
-  parallelism: number;
   lane: number;
+  parts: LanePart[];
   /** The chunk this execution ingests, by position in the lane. */
   at: number;
   done?: LaneOutput;
 }
 
-export function laneInputOf(input: IngestionInput, runId: string, lane: number): LaneInput {
-  const { slot, datasets, from, to, parallelism } = input;
-  return {
-    runId,
-    slot,
-    ...(input.runTag ? { runTag: input.runTag } : {}),
-    datasets,
-    from,
-    to,
-    parallelism,
-    lane,
-    at: 0,
-  };
+export function laneInputOf(input: IngestionInput, runId: string, lane: Lane): LaneInput {
+  const tag = input.runTag ? { runTag: input.runTag } : {};
+  return { runId, slot: input.slot, ...tag, lane: lane.index, parts: partsOf(lane), at: 0 };
 }
 
 /**
@@ -50,12 +36,12 @@ export function* chunkOrchestration(
   context: OrchestrationContext,
 ): Generator<Task, LaneOutput | undefined, unknown> {
   const input = context.df.getInput<LaneInput>();
-  const lane = planLanes(planSlices(input.datasets, input.from, input.to), input.parallelism).find(
-    (l) => l.index === input.lane,
+  const chunks = input.parts.flatMap((p) =>
+    chunksOf(p.dataset, planSlices([p.dataset], p.from, p.to), p.first),
   );
-  const chunk = lane?.chunks[input.at];
+  const chunk = chunks[input.at];
   const done = input.done ?? emptyLane(input.lane);
-  if (!lane || !chunk) return done;
+  if (!chunk) return done;
   const result = yield* ingestSlices(context, chunk.slices, {
     runId: input.runId,
     slot: input.slot,
@@ -95,7 +81,7 @@ export function* chunkOrchestration(
     },
     LANE_FAILURES,
   );
-  if (input.at + 1 < lane.chunks.length) {
+  if (input.at + 1 < chunks.length) {
     context.df.continueAsNew({ ...input, at: input.at + 1, done: next } satisfies LaneInput);
     return undefined;
   }

@@ -51,25 +51,57 @@ function sizesOf(total: number, parts: number, first: number): number[] {
   );
 }
 
+/** One dataset's part of a lane, as a window: the lane plans its chunks from it. */
+export interface LanePart {
+  dataset: DatasetId;
+  from: string;
+  to: string;
+  /** The number of the part's first chunk among its dataset's chunks. */
+  first: number;
+}
+
+/** A part's slices cut into near-equal chunks of at most CHUNK_SLICES, numbered from `first`. */
+export function chunksOf(dataset: DatasetId, slices: readonly Slice[], first: number): Chunk[] {
+  const count = Math.max(1, Math.ceil(slices.length / CHUNK_SLICES));
+  return cut(slices, sizesOf(slices.length, count, 0))
+    .filter((run) => run.length > 0)
+    .map((run, i) => ({ index: first + i, dataset, slices: run }));
+}
+
+/** The lane's chunks as one window per dataset: what its input carries, a few hundred bytes. */
+export function partsOf(lane: Lane): LanePart[] {
+  const parts: LanePart[] = [];
+  for (const c of lane.chunks) {
+    const last = c.slices[c.slices.length - 1] as Slice;
+    const part = parts.find((p) => p.dataset === c.dataset);
+    if (part) part.to = last.to;
+    else parts.push({ dataset: c.dataset, from: (c.slices[0] as Slice).from, to: last.to, first: c.index });
+  }
+  return parts;
+}
+
 /**
  * Deals every dataset's slices over `parallelism` lanes in contiguous parts of near-equal sizes
  * (the odd slices of one dataset go to other lanes than those of the previous one, so lanes differ
- * by one slice at most), each part cut into chunks of at most CHUNK_SLICES. Pure and deterministic:
- * a lane recomputes its own plan from the run's window.
+ * by one slice at most), each part cut into chunks of at most CHUNK_SLICES. Pure and deterministic.
  */
 export function planLanes(slices: readonly Slice[], parallelism: number): Lane[] {
   const parts = Math.max(1, parallelism);
   const lanes: Lane[] = Array.from({ length: parts }, (_, index) => ({ index, chunks: [] }));
   const byDataset = new Map<DatasetId, Slice[]>();
-  for (const s of slices) byDataset.set(s.dataset, [...(byDataset.get(s.dataset) ?? []), s]);
+  for (const s of slices) {
+    const list = byDataset.get(s.dataset);
+    if (list) list.push(s);
+    else byDataset.set(s.dataset, [s]);
+  }
   let first = 0;
   for (const [dataset, list] of byDataset) {
     let index = 0;
     for (const [i, part] of cut(list, sizesOf(list.length, parts, first)).entries()) {
-      const count = Math.ceil(part.length / CHUNK_SLICES);
-      for (const run of cut(part, sizesOf(part.length, Math.max(1, count), 0))) {
-        if (run.length > 0) lanes[i]?.chunks.push({ index: index++, dataset, slices: run });
-      }
+      if (part.length === 0) continue;
+      const chunks = chunksOf(dataset, part, index);
+      lanes[i]?.chunks.push(...chunks);
+      index += chunks.length;
     }
     first = (first + (list.length % parts)) % parts;
   }

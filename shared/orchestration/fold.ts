@@ -1,5 +1,5 @@
 import type { DatasetId } from '../datasets';
-import type { CheckedWindow, FailureInfo } from '../types';
+import type { CheckedWindow, CustomStatus, FailureInfo, RecordRunOperation } from '../types';
 import type { Lane } from './chunks';
 import { failureFrom } from './pipeline';
 import { watermarksOf, type Landed } from './helpers';
@@ -115,5 +115,34 @@ export function failedLane(lane: Lane, error: unknown): LaneOutput {
     failures: slices.slice(0, LANE_FAILURES).map((s) => failureFrom(s, error, 1)),
     landed: none,
     reached: none,
+  };
+}
+
+/** The custom status of a chunked run: its lanes report only when they end. */
+export function laneStatusOf(
+  stage: CustomStatus['stage'],
+  slices: number,
+  chunks: number,
+  p: LaneOutput,
+): CustomStatus {
+  return {
+    stage,
+    slices,
+    fetched: p.fetched,
+    stored: p.stored,
+    failed: p.failed,
+    chunks,
+    chunksDone: p.chunks,
+  };
+}
+
+/** What the state entity hears of one dataset from a chunked run besides its watermark. */
+export function laneFactsOf(
+  total: LaneOutput,
+  dataset: DatasetId,
+): Pick<RecordRunOperation, 'checked' | 'rateLimitRemaining'> {
+  return {
+    checked: total.checked.find((c) => c.dataset === dataset)?.windows ?? [],
+    rateLimitRemaining: total.rateLimitRemaining[dataset] ?? null,
   };
 }

@@ -130,3 +130,26 @@ export function summaryOf(
     requests: audit.requests,
   };
 }
+
+/** The audit's input of an inline run: every file, slice and failure, and why slices were left for later. */
+export function inlineAuditOf(
+  run: IngestionInput,
+  ids: { instanceId: string; startedAt: string; finishedAt: string },
+  slices: readonly Slice[],
+  result: PipelineResult,
+): AuditInput {
+  const failedOrDone = runStatusOf(result.stored.length, result.failures.length);
+  const status: RunStatus =
+    failedOrDone === 'succeeded' && result.deferred.length > 0 ? 'deferred' : failedOrDone;
+  return {
+    ...auditInputOf(run, ids, status, {
+      files: result.stored.map((s) => s.file),
+      slices: sliceReportsOf(slices, result),
+      failures: result.failures,
+    }),
+    ...(run.deferred ? { deferred: run.deferred } : {}),
+    deferredSlices: result.deferred,
+    ...(run.notes ? { notes: run.notes } : {}),
+    ...(run.gaps ? { gaps: run.gaps } : {}),
+  };
+}

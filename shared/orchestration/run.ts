@@ -11,18 +11,17 @@ import type {
   FailureInfo,
   IngestionInput,
   RecordRunOperation,
-  RunStatus,
   RunSummary,
   Slice,
 } from '../types';
 import { laneInputOf } from './chunk';
 import { CHUNK_SLICES, laneInstanceId, planLanes } from './chunks';
-import { addPart, emptyLane, failedLane, type LaneOutput } from './fold';
+import { addPart, emptyLane, failedLane, laneFactsOf, laneStatusOf, type LaneOutput } from './fold';
 import {
   auditInputOf,
   landedOf,
   runStatusOf,
-  sliceReportsOf,
+  inlineAuditOf,
   storedOf,
   summaryOf,
   SUMMARY_FAILURES,
@@ -95,27 +94,10 @@ function* inlineRun(
       context.df.setCustomStatus({ ...status });
     },
   });
-  const failedOrDone = runStatusOf(result.stored.length, result.failures.length);
-  const runStatus: RunStatus =
-    failedOrDone === 'succeeded' && result.deferred.length > 0 ? 'deferred' : failedOrDone;
   status.stage = 'audit';
   context.df.setCustomStatus({ ...status });
-  const audit = auditInputOf(
-    input,
-    { instanceId, startedAt, finishedAt: context.df.currentUtcDateTime.toISOString() },
-    runStatus,
-    {
-      files: result.stored.map((s) => s.file),
-      slices: sliceReportsOf(slices, result),
-      failures: result.failures,
-    },
-  );
-  Object.assign(audit, {
-    ...(input.deferred ? { deferred: input.deferred } : {}),
-    deferredSlices: result.deferred,
-    ...(input.notes ? { notes: input.notes } : {}),
-    ...(input.gaps ? { gaps: input.gaps } : {}),
-  });
+  const finishedAt = context.df.currentUtcDateTime.toISOString();
+  const audit = inlineAuditOf(input, { instanceId, startedAt, finishedAt }, slices, result);
   const records = result.stored.reduce((n, s) => n + s.file.records, 0);
   const counts = { records, files: result.stored.length, failed: result.failures.length };
   const summary = yield* finish(
@@ -144,20 +126,13 @@ function* chunkedRun(context: OrchestrationContext, input: IngestionInput, slice
   const startedAt = context.df.currentUtcDateTime.toISOString();
   const lanes = planLanes(slices, input.parallelism);
   const chunks = lanes.reduce((n, l) => n + l.chunks.length, 0);
-  const status = (stage: CustomStatus['stage'], p: LaneOutput): CustomStatus => ({
-    stage,
-    slices: slices.length,
-    fetched: p.fetched,
-    stored: p.stored,
-    failed: p.failed,
-    chunks,
-    chunksDone: p.chunks,
-  });
+  const status = (stage: CustomStatus['stage'], p: LaneOutput): CustomStatus =>
+    laneStatusOf(stage, slices.length, chunks, p);
   context.df.setCustomStatus(status('fetch', emptyLane(-1)));
   const tasks = lanes.map((lane) =>
     context.df.callSubOrchestrator(
       FN.chunkOrchestrator,
-      laneInputOf(input, instanceId, lane.index),
+      laneInputOf(input, instanceId, lane),
       laneInstanceId(instanceId, lane.index),
     ),
   );
@@ -188,11 +163,7 @@ function* chunkedRun(context: OrchestrationContext, input: IngestionInput, slice
     watermarksOf(total.landed),
     // as for an inline run: the entity's ledger holds the watermark at what completeness found missing
     watermarksOf(total.reached),
-    (dataset) => ({
-      ...ledgerFacts(dataset, [], input, null),
-      checked: total.checked.find((c) => c.dataset === dataset)?.windows ?? [],
-      rateLimitRemaining: total.rateLimitRemaining[dataset] ?? null,
-    }),
+    (dataset) => ({ ...ledgerFacts(dataset, [], input, null), ...laneFactsOf(total, dataset) }),
   );
   context.df.setCustomStatus(status('done', total));
   return summary;

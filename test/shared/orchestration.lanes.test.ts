@@ -4,13 +4,14 @@
  */
 import { FN } from '../../shared/constants';
 import { CHUNK_SLICES, chunkOrchestration, planLanes, type LaneInput } from '../../shared/orchestration';
+import { chunksOf, partsOf } from '../../shared/orchestration/chunks';
 import type { LaneOutput } from '../../shared/orchestration';
 import { planSlices } from '../../shared/slicing';
-import type { FetchResult, Slice, StoredFile } from '../../shared/types';
+import type { FailureInfo, FetchResult, Slice, StoredFile } from '../../shared/types';
 import { flatten, History, replay, type Action } from '../helpers/replay';
 
-const REGIONAL = 'eco2mix-regional-tr';
-const NATIONAL = 'eco2mix-national-tr';
+const REGIONAL = 'eco2mix-regional-tr' as const;
+const NATIONAL = 'eco2mix-national-tr' as const;
 const RUN = 'eco2mix-backfill-20261101T00Z-20261111T00Z-abc123';
 
 describe('planLanes', () => {
@@ -29,6 +30,15 @@ describe('planLanes', () => {
       const mine = chunks.filter((c) => c.dataset === dataset);
       expect(mine.flatMap((c) => c.slices)).toEqual(slices.filter((s) => s.dataset === dataset));
       expect(mine.map((c) => c.index)).toEqual(mine.map((_, i) => i));
+    }
+  });
+
+  it('gives each lane its parts as windows, from which the lane plans the same chunks', () => {
+    for (const lane of planLanes(slices, 4)) {
+      const parts = partsOf(lane);
+      expect(parts.map((p) => p.dataset)).toEqual([REGIONAL, NATIONAL]);
+      const again = parts.flatMap((p) => chunksOf(p.dataset, planSlices([p.dataset], p.from, p.to), p.first));
+      expect(again).toEqual(lane.chunks);
     }
   });
 
@@ -105,11 +115,8 @@ describe('a lane (replayed)', () => {
   const base: LaneInput = {
     runId: RUN,
     slot: '2026-11-28T06:15:00Z',
-    datasets: [NATIONAL],
-    from: '2026-11-01T00:00:00Z',
-    to: '2026-11-11T00:00:00Z',
-    parallelism: 1,
     lane: 0,
+    parts: [{ dataset: NATIONAL, from: '2026-11-01T00:00:00Z', to: '2026-11-11T00:00:00Z', first: 0 }],
     at: 0,
   };
   const hole = { from: '2026-11-02T06:00:00Z', to: '2026-11-02T06:15:00Z' };
@@ -118,7 +125,7 @@ describe('a lane (replayed)', () => {
       const slice = (a.input as { slice: Slice }).slice;
       // the 6th day is refused (not retryable); the 2nd lacks one quarter
       if (slice.from.startsWith('2026-11-06')) {
-        const failure = {
+        const failure: FailureInfo = {
           dataset: NATIONAL,
           window: { from: slice.from, to: slice.to },
           http_status: 401,

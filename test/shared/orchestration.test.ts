@@ -281,19 +281,29 @@ describe('ingestEco2mix orchestrator (durable-functions replay executor)', () =>
       [2, FN.chunkOrchestrator, `${ID}-chunk-lane-000`],
       [2, FN.chunkOrchestrator, `${ID}-chunk-lane-001`],
     ]);
-    // a lane gets the run's window and its own number, never the slices: it plans them itself
-    expect(first.map((a) => a.input)).toEqual(
-      [0, 1].map((lane) => ({
+    // a lane gets its part of each dataset as a window, never the slices: it plans them itself
+    const part = (dataset: string, from: string, to: string, first: number) => ({
+      dataset: `eco2mix-${dataset}-tr`,
+      from: `2026-11-${from}T00:00:00Z`,
+      to: `2026-11-${to}T00:00:00Z`,
+      first,
+    });
+    expect(first.map((a) => a.input)).toEqual([
+      {
         runId: ID,
         slot: wide.slot,
-        datasets: wide.datasets,
-        from: wide.from,
-        to: wide.to,
-        parallelism: 2,
-        lane,
+        lane: 0,
+        parts: [part('regional', '01', '03', 0), part('national', '01', '02', 0)],
         at: 0,
-      })),
-    );
+      },
+      {
+        runId: ID,
+        slot: wide.slot,
+        lane: 1,
+        parts: [part('regional', '03', '04', 1), part('national', '02', '04', 1)],
+        at: 0,
+      },
+    ]);
     expect(state.customStatus).toEqual({
       stage: 'fetch',
       slices: 6,

@@ -50,7 +50,8 @@ export function concurrency(intervals: readonly Interval[], target: number): Con
     }
   }
   const span = last - first;
-  // The stretch still open at the end is the tail after the last request: not an idle lane.
+  // The stretch still open at the end is the tail, lanes done one after the other: it counts too.
+  if (belowSince !== null) longestBelow = Math.max(longestBelow, last - belowSince);
   return {
     spanMs: span,
     meanInFlight: span > 0 ? weighted / span : inFlight,

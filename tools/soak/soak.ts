@@ -5,7 +5,6 @@
  * landing book after each run and then removed (a lean lake: a year of Bronze would not fit).
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { resetConfig } from '../../shared/config';
 import { FN } from '../../shared/constants';
@@ -14,9 +13,10 @@ import { scheduledInstanceId } from '../../shared/starters';
 import { iso } from '../../shared/time';
 import type { DatasetState } from '../../shared/types';
 import { VirtualClock } from '../runtime/clock';
-import { startHost, type RunningHost } from '../runtime/host';
+import { startHost } from '../runtime/host';
 import { memoryLogger } from '../runtime/logger';
 import { startFakeOdre } from '../standins/odre/server';
+import { followClock, scratchRoot, settle, timerPayload } from './drive';
 import { buildScenario, figures, inside, LandingBook, Q, type DatasetFigures } from './scenario';
 
 export interface SoakResult {
@@ -36,43 +36,13 @@ const D = 86_400_000;
 /** The purge timer's own time of day (triggers/purgeHistory.ts: 03:40 UTC). */
 const PURGE_AT = (3 * 60 + 40) * 60_000;
 
-/**
- * The task hub and the lake are fsynced on every write; on a memory-backed folder (Linux's
- * /dev/shm) a year of runs costs a third less wall time, and nothing of it needs to survive.
- */
-function scratchRoot(): string {
-  try {
-    fs.accessSync('/dev/shm', fs.constants.W_OK);
-    return '/dev/shm';
-  } catch {
-    return os.tmpdir();
-  }
-}
-
-/** The app reads Date.now() for its slots and budgets: in the soak, Date follows the virtual clock. */
-function followClock(clock: VirtualClock): () => void {
-  const RealDate = Date;
-  const now = (): number => clock.now().getTime();
-  class VDate extends RealDate {
-    constructor(...args: unknown[]) {
-      if (args.length === 0) super(now());
-      else super(...(args as [string]));
-    }
-    static override now(): number {
-      return now();
-    }
-  }
-  globalThis.Date = VDate as DateConstructor;
-  return () => {
-    globalThis.Date = RealDate;
-  };
-}
-
 export async function runSoak(opts: {
   days: number;
   start?: string;
   entries?: string[];
   env?: Record<string, string>;
+  /** Called after each simulated day that ends with a run (a year takes a while). */
+  onDay?: (day: number, runs: number) => void;
 }): Promise<SoakResult> {
   const wall = process.hrtime.bigint();
   const s = buildScenario(opts.start ?? '2026-10-15T00:00:00Z', opts.days);
@@ -139,6 +109,7 @@ export async function runSoak(opts: {
         await host.invoke(FN.purgeHistory, timerPayload(slot, D));
         await host.engine.waitForIdle();
       }
+      if ((slot - s.start) % D === 0) opts.onDay?.((slot - s.start) / D, runs);
     }
     const datasets = SCHEDULED_DATASETS.map((d) => {
       const ent = host.engine.readEntity(FN.stateEntity, d);
@@ -161,35 +132,6 @@ export async function runSoak(opts: {
     restoreDate();
     fs.rmSync(base, { recursive: true, force: true });
   }
-}
-
-/** What the host passes a timer firing for `slot` (the WebJobs timer's own shape). */
-function timerPayload(slot: number, period: number): unknown {
-  return {
-    isPastDue: false,
-    schedule: { adjustForDST: false },
-    scheduleStatus: { last: iso(slot - period), next: iso(slot), lastUpdated: iso(slot - period) },
-  };
-}
-
-/**
- * Runs the virtual clock through the instance's retry timers until it finishes. Waiting on the
- * engine's completion event (rather than polling the instance, which copies its history) keeps
- * a year of runs linear.
- */
-async function settle(host: RunningHost, clock: VirtualClock, instanceId: string): Promise<void> {
-  if (!host.engine.getInstance(instanceId)) return;
-  let done = false;
-  const finished = host.engine.waitForCompletion(instanceId).then(() => {
-    done = true;
-  });
-  while (!done) {
-    const next = clock.nextTimerAt();
-    if (next) clock.advanceTo(next);
-    else await new Promise((r) => setImmediate(r));
-  }
-  await finished;
-  await host.engine.waitForIdle();
 }
 
 function collect(dir: string, book: LandingBook, slot: number): void {
@@ -215,16 +157,4 @@ export function formatSoak(r: SoakResult): string {
   }
   lines.push(`  peak RSS ${r.peakRssMb} MB, wall time ${r.wallSeconds} s`);
   return lines.join('\n');
-}
-
-if (require.main === module) {
-  const i = process.argv.indexOf('--days');
-  const days = i >= 0 ? Number(process.argv[i + 1]) : 21;
-  const j = process.argv.indexOf('--start');
-  runSoak({ days, ...(j >= 0 ? { start: process.argv[j + 1] } : {}) })
-    .then((r) => console.log(formatSoak(r)))
-    .catch((err: unknown) => {
-      console.error(err);
-      process.exitCode = 1;
-    });
 }

@@ -6,6 +6,7 @@
  * autumn hole. The figures are exact: the soak owns its clock and the stand-in is deterministic.
  */
 import { buildScenario } from '../../../tools/soak/scenario';
+import { parseSoakArgs } from '../../../tools/soak/cli';
 import { runSoak, type SoakResult } from '../../../tools/soak/soak';
 
 jest.setTimeout(900_000);
@@ -42,5 +43,24 @@ describe('21 days unattended, through the autumn change', () => {
       { dataset: 'eco2mix-regional-tr', ...figures(2007, 1, 1) },
       { dataset: 'eco2mix-national-tr', ...figures(2008, 1, 0) },
     ]);
+  });
+});
+
+describe('soak flags', () => {
+  it('reads --days and --start', () => {
+    expect(parseSoakArgs(['--days', '365', '--start', '2026-10-15T00:00:00Z'])).toEqual({
+      days: 365,
+      start: '2026-10-15T00:00:00Z',
+    });
+    expect(parseSoakArgs([])).toEqual({ days: 21 });
+  });
+
+  it.each([
+    [['--days', 'abc'], /--days must be a number/],
+    [['--days', '0'], /--days must be a number/],
+    [['--start', '2026-10-15'], /--start must be an ISO instant/],
+    [['--dayz', '3'], /Unknown option '--dayz'/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseSoakArgs(argv)).toThrow(message);
   });
 });

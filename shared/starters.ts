@@ -69,7 +69,8 @@ export async function activeScheduledRun(
 }
 
 /** `ok: false` names why the slot's run was not started (it exists, or a run still covers it). */
-export type ScheduledStart = { ok: true; instanceId: string } | { ok: false; instanceId: string; reason: string };
+export type ScheduledStart =
+  { ok: true; instanceId: string } | { ok: false; instanceId: string; reason: string };
 
 export async function startScheduledRun(
   client: DurableClient,

@@ -24,6 +24,8 @@ export interface SoakResult {
   runs: number;
   apiCalls: number;
   datasets: DatasetFigures[];
+  /** Instances in the task hub at the end: the purge keeps INGESTION_HISTORY_RETENTION_DAYS. */
+  instancesAtEnd: number;
   peakRssMb: number;
   wallSeconds: number;
 }
@@ -105,8 +107,9 @@ export async function runSoak(opts: {
       apiCalls += odre.requests().length;
       collect(path.join(lakeDir, 'bronze', 'rte', 'production'), book, slot);
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
-      if (slot % D === PURGE_AT) {
-        await host.invoke(FN.purgeHistory, timerPayload(slot, D));
+      // the purge fires at 03:40, between two runs: with the run of the quarter it falls in
+      if (slot % D > PURGE_AT && slot % D <= PURGE_AT + Q) {
+        await host.invoke(FN.purgeHistory, timerPayload(slot - (slot % D) + PURGE_AT, D));
         await host.engine.waitForIdle();
       }
       if ((slot - s.start) % D === 0) opts.onDay?.((slot - s.start) / D, runs);
@@ -123,6 +126,9 @@ export async function runSoak(opts: {
       runs,
       apiCalls,
       datasets,
+      instancesAtEnd: host.engine
+        .listInstances({ top: 100_000 })
+        .instances.filter((i) => !i.instanceId.startsWith('@')).length,
       peakRssMb: Math.round(peakRss / 1_048_576),
       wallSeconds: Math.round(Number(process.hrtime.bigint() - wall) / 1e9),
     };
@@ -155,6 +161,8 @@ export function formatSoak(r: SoakResult): string {
       `  ${d.dataset}: ${d.published} quarters published, ${d.landed} landed, gaps ${d.gapsOpen} open / ${d.gapsPermanent} permanent, longest wait ${d.longestWaitMinutes} min`,
     );
   }
-  lines.push(`  peak RSS ${r.peakRssMb} MB, wall time ${r.wallSeconds} s`);
+  lines.push(
+    `  task hub: ${r.instancesAtEnd} instances at the end; peak RSS ${r.peakRssMb} MB, wall time ${r.wallSeconds} s`,
+  );
   return lines.join('\n');
 }

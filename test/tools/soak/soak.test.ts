@@ -26,6 +26,8 @@ describe('21 days unattended, through the autumn change', () => {
     expect(r.runs).toBe(slots - down);
     // two a run, plus the outage's retries and the catch-ups, less the quota day's silent runs
     expect(r.apiCalls).toBe(3455);
+    // the daily purge ran, but keeps 30 days: every run of the 21 is still in the task hub
+    expect(r.instancesAtEnd).toBe(r.runs);
   });
 
   it('lands every published quarter; the gaps are exactly the injected holes', () => {

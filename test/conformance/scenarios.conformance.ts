@@ -63,7 +63,7 @@ function observer(e: Engine, marks: Record<string, number>, aliases: Record<stri
           string,
           unknown
         >;
-        // child ids are `<parent id>-chunk-<dataset>-<index>`: the parent's name replaces its id
+        // lane ids are `<parent id>-chunk-lane-<index>`: the parent's name replaces its id
         children[id] = {
           runtimeStatus: status.runtimeStatus,
           input: status.input,

@@ -150,11 +150,12 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
-    // 5 days x 2 datasets = 10 day-slices > CHUNK_SLICES: 4 chunk sub-orchestrations in one wave
-    name: 'a five-day backfill in chunk sub-orchestrations',
+    // 9 days x 2 datasets = 18 day-slices in INGESTION_PARALLELISM (4) lane sub-orchestrations;
+    // a lane runs CHUNK_SLICES (4) per execution, so the lanes holding 5 continue as new once
+    name: 'a nine-day backfill in lane sub-orchestrations that continue as new',
     run: async (e, o) => {
       await e.setNow(slotAt(7) + 60_000);
-      const started = await e.startRun({ from: iso(T0 - 7 * DAY_MS), to: iso(T0 - 2 * DAY_MS) });
+      const started = await e.startRun({ from: iso(T0 - 11 * DAY_MS), to: iso(T0 - 2 * DAY_MS) });
       o.note('start answer', { status: started.status, keys: Object.keys(started.body).sort() });
       const id = String(started.body.id);
       await o.run('backfill', id);

@@ -95,12 +95,9 @@ export class ActivityPool {
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         const details = err instanceof Error && err.stack ? err.stack : message;
-        event = taskFailedEvent(
-          job.taskId,
-          `Activity function '${fn.name}' failed: ${message}`,
-          details,
-          now(),
-        );
+        // The extension keeps the host's RpcException text from after 'Exception:', so the message
+        // arrives with its leading space: two spaces after 'failed:', as on the real engine.
+        event = taskFailedEvent(job.taskId, `Activity function '${fn.name}' failed:  ${message}`, details, now());
       }
     }
     await this.o.deliver(job, event);

@@ -23,7 +23,7 @@ import { ActivityPool } from './activityPool';
 import { EntityHost } from './entities';
 import { runEpisode } from './episode';
 import { executionStartedEvent } from './events';
-import { queryInstances, type InstancePage, type InstanceQuery } from './queries';
+import { entityRow, queryInstances, type InstancePage, type InstanceQuery } from './queries';
 import { TaskHubStore } from './store';
 import { DurableTimers } from './timers';
 import {
@@ -255,7 +255,8 @@ export class DurableEngine extends EventEmitter {
   }
 
   listInstances(query: InstanceQuery = {}): InstancePage {
-    return queryInstances(this.instances.values(), query);
+    const entities = query.includeEntities ? [...this.entityHost.entities.values()].map(entityRow) : [];
+    return queryInstances([...this.instances.values(), ...entities], query);
   }
 
   /** 'ok' when termination was queued, 'gone' when already finished, 'notfound'. */

@@ -78,6 +78,7 @@ export class EntityHost {
           queue: [],
           recent: [],
           outbox: [],
+          createdTime: iso(this.o.clock.now()),
           lastModifiedTime: iso(this.o.clock.now()),
         };
         this.entities.set(id, ent);

@@ -319,7 +319,7 @@ export class DurableHttpApi {
     if (head === 'instances') {
       // list / purge by filter
       if (!a) {
-        const query: InstanceQuery = {};
+        const query: InstanceQuery = { includeEntities: method === 'GET' };
         const rs = q.get('runtimeStatus');
         if (rs) {
           const wanted = rs.split(',').map((s) => s.trim());

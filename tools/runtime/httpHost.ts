@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { HttpRequest, HttpResponse, type HttpResponseInit } from '@azure/functions';
 import type { BindingMetadata, RegisteredFunction } from './registry';
 import { HttpHostError } from './httpError';
-import { keyMatches } from './httpKeys';
+import { closeServer } from '../net/server';
+import { keyAllowed } from './httpKeys';
 import {
   BodyTooLarge,
   discardBody,
@@ -192,12 +193,8 @@ export async function startHttpHost(opts: HttpHostOptions): Promise<HttpHost> {
     const { route, params } = found;
 
     if (route.authLevel !== 'anonymous') {
-      const url = new URL(rawUrl, 'http://localhost');
-      const headerKey = req.headers['x-functions-key'];
-      const given =
-        (Array.isArray(headerKey) ? headerKey[0] : headerKey) ?? url.searchParams.get('code') ?? undefined;
       const allowed = route.authLevel === 'admin' ? adminKeys : functionKeys;
-      if (!keyMatches(given, allowed)) {
+      if (!keyAllowed(req, new URL(rawUrl, 'http://localhost'), allowed)) {
         discardBody(req, maxBodyBytes * 4);
         sendEmpty(res, 401);
         return;
@@ -289,10 +286,6 @@ export async function startHttpHost(opts: HttpHostOptions): Promise<HttpHost> {
     url: `http://${urlHost}:${String(port)}`,
     port,
     routes: routes.map((r) => r.info),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -15,6 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { errorMessage } from '../../../shared/errors';
 import type { Clock } from '../clock';
 import { VirtualClock } from '../clock';
 import type { Logger } from '../logger';
@@ -36,9 +37,8 @@ import {
   type InstanceRecord,
   type RuntimeStatus,
 } from './types';
-import { clone, errorText, iso, KeyedLock } from './util';
+import { clone, iso, KeyedLock } from './util';
 
-export { errorText } from './util';
 export type { InstancePage, InstanceQuery } from './queries';
 
 export interface EngineOptions {
@@ -186,7 +186,9 @@ export class DurableEngine extends EventEmitter {
   private track(p: Promise<unknown>): void {
     this.busy++;
     void p
-      .catch((err: unknown) => this.logger.log('error', `durable engine: ${errorText(err)}`, 'DurableTask'))
+      .catch((err: unknown) =>
+        this.logger.log('error', `durable engine: ${errorMessage(err)}`, 'DurableTask'),
+      )
       .finally(() => {
         this.busy--;
         if (this.busy === 0) this.scheduleIdleCheck();
@@ -535,7 +537,7 @@ export class DurableEngine extends EventEmitter {
         parent: link,
       });
     } catch (err) {
-      const reason = errorText(err);
+      const reason = errorMessage(err);
       await this.deliverCompletion(link.instanceId, link.executionId, {
         EventType: EventType.SubOrchestrationInstanceFailed,
         EventId: -1,

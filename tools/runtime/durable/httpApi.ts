@@ -5,9 +5,11 @@
  * - the public webhook form on the app's HTTP port: `/runtime/webhooks/durabletask/...`,
  *   which requires `code=` (the durable extension's system key or the master key).
  */
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { errorMessage } from '../../../shared/errors';
+import { closeServer } from '../../net/server';
+import { keyAllowed } from '../httpKeys';
 import { DurableEngine, InstanceExistsError, UnknownFunctionError, type InstanceQuery } from './engine';
 import { EventType, RUNTIME_STATUSES, schedulerId, type HistoryEvent, type InstanceRecord } from './types';
 
@@ -177,15 +179,6 @@ interface Reply {
   headers?: Record<string, string>;
 }
 
-function keyOk(given: string | null, keys: string[]): boolean {
-  if (!given) return false;
-  const g = Buffer.from(given);
-  return keys.some((k) => {
-    const b = Buffer.from(k);
-    return b.length === g.length && timingSafeEqual(b, g);
-  });
-}
-
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -221,9 +214,7 @@ export class DurableHttpApi {
   webhookRoutes = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.toLowerCase().startsWith(WEBHOOK_PREFIX)) return false;
-    const headerKey = req.headers['x-functions-key'];
-    const given = (Array.isArray(headerKey) ? headerKey[0] : headerKey) ?? url.searchParams.get('code');
-    if (!keyOk(given ?? null, this.o.webhookKeys())) {
+    if (!keyAllowed(req, url, this.o.webhookKeys())) {
       req.resume();
       send(res, { status: 401 });
       return true;
@@ -256,8 +247,7 @@ export class DurableHttpApi {
       );
       send(res, reply);
     } catch (err) {
-      if (!res.headersSent)
-        send(res, { status: 500, body: { message: err instanceof Error ? err.message : String(err) } });
+      if (!res.headersSent) send(res, { status: 500, body: { message: errorMessage(err) } });
     }
   }
 
@@ -469,11 +459,7 @@ export async function startRpcServer(
   return {
     server,
     rpcBaseUrl: `http://127.0.0.1:${addr.port}${RPC_PREFIX}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
 

@@ -33,6 +33,8 @@ export const INSTANCE_PREFIX = {
 export const LAKE_FILESYSTEM = 'bronze';
 export const PRODUCTION_DIR = 'rte/production';
 export const AUDIT_DIR = 'audit/ingestion';
+/** One digest per UTC day of the scheduled heartbeats (shared/coverage/digest.ts). */
+export const COVERAGE_DIGEST_DIR = 'audit/coverage';
 export const STAGING_DIR = '_staging/ingestion';
 
 export const SOURCE_NAME = 'rte-eco2mix';

@@ -82,18 +82,28 @@ const NATIONAL_TR_FIELDS = [
 
 /**
  * eco2mix-regional-cons-def: the consolidated and definitive regional data, half-hourly, natures
- * "Données consolidées" and "Données définitives". Source: the public ingester Erhazya/ampere
- * (ADR 024 and src/ampere/sources/eco2mix.py, observed 2026-09-27: one row per half-hour, it reads
- * code_insee_region, nature, date_heure, solaire, tch_solaire) and the ODRE dataset page. The rest
- * of the list is assumed to follow eco2mix-regional-tr without its always-null `column_68`
- * (unverified: to be refined from the portal's schema).
+ * "Données consolidées" and "Données définitives". The list is the real-time one with
+ * `eolien_terrestre` and `eolien_offshore` added and its trailing unnamed column called
+ * `column_30` instead of `column_68`. Sources (public code read 2026-12-02): an Avro model of
+ * this export (`io.mend.electrix.ingestion.ConsommationRegionale`, every field above), a Python
+ * ingester of `eco2mix-regional-cons-def/exports/json` that drops `date_heure`, `nature` and
+ * `column_30` and reads the tco_/tch_ rates, and Erhazya/ampere (ADR 024: one row per half-hour,
+ * code_insee_region, nature, date_heure, solaire, tch_solaire). Not checked against the portal's
+ * own schema (unreachable here): a field the portal adds shows as a schema warning, never a loss.
  */
-const REGIONAL_CONS_DEF_FIELDS = REGIONAL_TR_FIELDS.filter((f) => f !== 'column_68');
+const REGIONAL_CONS_DEF_FIELDS = [
+  ...REGIONAL_TR_FIELDS.filter((f) => f !== 'column_68'),
+  'eolien_terrestre',
+  'eolien_offshore',
+  'column_30',
+] as const;
 
 /**
  * eco2mix-national-cons-def: one row per quarter, but consommation, taux_co2 and the other
  * measures are filled only at :00 and :30; prevision_j1 every quarter (Erhazya/ampere ADR 024).
- * The field list is assumed to be that of eco2mix-national-tr (unverified).
+ * Public readers of this export use perimetre, nature, date_heure, consommation, prevision_j,
+ * prevision_j1 and solaire, all in the real-time list; the rest of the list is assumed to be the
+ * real-time one (not checked against the portal's schema, unreachable here).
  */
 const NATIONAL_CONS_DEF_FIELDS = NATIONAL_TR_FIELDS;
 

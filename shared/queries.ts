@@ -2,6 +2,7 @@ import type { HttpResponseInit } from '@azure/functions';
 import { EntityId, type DurableClient, type DurableOrchestrationStatus } from 'durable-functions';
 import type { Config } from './config';
 import { DAY_MS, FN, INSTANCE_PREFIX, type DatasetId } from './constants';
+import { errorMessage } from './errors';
 import { isChunkId } from './orchestration/chunks';
 import { buildTimeline } from './coverage/timeline';
 import { assertSegment } from './paths';
@@ -24,8 +25,7 @@ export async function findInstance(
       : await client.getStatus(instanceId);
   } catch (err) {
     const status = (err as { response?: { status?: number } }).response?.status;
-    const message = err instanceof Error ? err.message : String(err);
-    if (status === 404 || /replied with HTTP 404/.test(message)) return null;
+    if (status === 404 || /replied with HTTP 404/.test(errorMessage(err))) return null;
     throw err;
   }
 }

@@ -68,13 +68,17 @@ export async function activeScheduledRun(
   return found.find((s) => s !== null && ACTIVE.has(String(s.runtimeStatus))) ?? null;
 }
 
+/** `ok: false` names why the slot's run was not started (it exists, or a run still covers it). */
+export type ScheduledStart =
+  { ok: true; instanceId: string } | { ok: false; instanceId: string; reason: string };
+
 export async function startScheduledRun(
   client: DurableClient,
   config: Config,
   timer: Pick<Timer, 'isPastDue'> & { scheduleStatus?: { next?: string } | null },
   nowMs: number,
   log: Log,
-): Promise<{ started: boolean; instanceId: string; reason?: string }> {
+): Promise<ScheduledStart> {
   const slot = slotFor(timer, nowMs);
   const instanceId = scheduledInstanceId(slot);
   log(`timer fired for slot ${iso(slot)} (isPastDue=${timer.isPastDue})`);
@@ -82,13 +86,13 @@ export async function startScheduledRun(
   if (existing && KEEP.has(String(existing.runtimeStatus))) {
     const reason = `instance ${instanceId} is already ${String(existing.runtimeStatus)}`;
     log(`not starting: ${reason}`);
-    return { started: false, instanceId, reason };
+    return { ok: false, instanceId, reason };
   }
   const running = await activeScheduledRun(client, slot);
   if (running) {
     const reason = `scheduled run ${running.instanceId} is still ${String(running.runtimeStatus)}; it covers this slot's window`;
     log(`not starting: ${reason}`);
-    return { started: false, instanceId, reason };
+    return { ok: false, instanceId, reason };
   }
   const all = await readStates(client, ALL_DATASETS);
   const states = all.filter((s) => config.datasets.includes(s.dataset));
@@ -110,10 +114,10 @@ export async function startScheduledRun(
     if (!raced || !KEEP.has(String(raced.runtimeStatus))) throw err;
     const reason = `instance ${instanceId} was started concurrently and is ${String(raced.runtimeStatus)}`;
     log(`not starting: ${reason}`);
-    return { started: false, instanceId, reason };
+    return { ok: false, instanceId, reason };
   }
   log(`started ${instanceId} for [${plan.from}, ${plan.to})`);
-  return { started: true, instanceId };
+  return { ok: true, instanceId };
 }
 
 const json = (status: number, body: unknown): HttpResponseInit => ({ status, jsonBody: body });

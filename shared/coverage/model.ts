@@ -65,9 +65,17 @@ export interface CoverageFacts {
   observations: readonly SliceObservation[];
 }
 
-const RANK_MISSING = 1;
-const RANK_UNPUBLISHED = 2;
-const RANK_LANDED = 3;
+export const RANK_MISSING = 1;
+export const RANK_UNPUBLISHED = 2;
+export const RANK_LANDED = 3;
+
+/** What one observation says of quarter `q` inside its window: the higher, the better the news. */
+export function rankOf(o: SliceObservation, q: number): number {
+  if (!o.stored) return RANK_MISSING;
+  if (o.unpublished.has(q)) return RANK_UNPUBLISHED;
+  if (o.missing.has(q) || (o.unknownAfter !== null && q >= o.unknownAfter)) return RANK_MISSING;
+  return RANK_LANDED;
+}
 
 export function emptyCounts(): StateCounts {
   return { landed: 0, unpublished: 0, missing: 0, gap: 0, 'not due': 0 };
@@ -88,13 +96,7 @@ export function computeCoverage(f: CoverageFacts): DatasetCoverage {
   for (const o of f.observations) {
     const lo = Math.max(0, index(Math.ceil(o.from / QUARTER_MS) * QUARTER_MS));
     const hi = Math.min(n, index(Math.ceil(o.to / QUARTER_MS) * QUARTER_MS));
-    for (let i = lo; i < hi; i++) {
-      const q = f.fromDay + i * QUARTER_MS;
-      if (!o.stored) raise(i, RANK_MISSING);
-      else if (o.unpublished.has(q)) raise(i, RANK_UNPUBLISHED);
-      else if (o.missing.has(q) || (o.unknownAfter !== null && q >= o.unknownAfter)) raise(i, RANK_MISSING);
-      else raise(i, RANK_LANDED);
-    }
+    for (let i = lo; i < hi; i++) raise(i, rankOf(o, f.fromDay + i * QUARTER_MS));
   }
   if (f.watermark !== null && f.chainStart !== null) {
     const hi = Math.min(n, index(Date.parse(f.watermark)));

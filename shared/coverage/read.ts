@@ -1,7 +1,9 @@
-import { AUDIT_DIR, DAY_MS } from '../constants';
+import { DAY_MS } from '../constants';
 import type { DatasetId } from '../datasets';
 import type { Lake } from '../lake/lake';
 import type { DatasetState } from '../types';
+import { digestObservations, digestPath, matchingDigest, type DayDigest } from './digest';
+import { listHeartbeats, readAll, type HeartbeatFile } from './heartbeats';
 import { computeCoverage, type DatasetCoverage, type SliceObservation } from './model';
 import { gapsOf, observationsOf } from './sources';
 
@@ -12,65 +14,33 @@ export interface CoverageRange {
   datasets: readonly DatasetId[];
 }
 
-interface HeartbeatFile {
-  path: string;
-  /** Midnight of the partition (the run slot's UTC day). */
-  day: number;
-  manual: boolean;
-}
-
-const NAME = /(\d{4})\/(\d{2})\/(\d{2})\/heartbeat_\d{8}T\d{6}Z(_[A-Za-z0-9._-]+)?\.json$/;
-const READ_CONCURRENCY = 16;
 /** Reading scheduled heartbeats to find where their chain starts stops after this many. */
 const CHAIN_PROBE_LIMIT = 96;
-const DAYS_LISTED_ONE_BY_ONE = 40;
-
-function parseName(path: string): HeartbeatFile | null {
-  const m = NAME.exec(path);
-  if (!m) return null;
-  const [, y, mo, d, tag] = m;
-  return { path, day: Date.UTC(Number(y), Number(mo) - 1, Number(d)), manual: tag !== undefined };
-}
+/** A day's digest is read instead of its heartbeats when at least this many of them are wanted. */
+const DIGEST_MIN_HEARTBEATS = 8;
 
 /**
- * Heartbeat files of the partitions from `fromDay` to `untilMs`'s day, oldest first (a partition's
- * names sort by run slot, so the listing's order is the runs'): one listing per day over a short
- * span, one per month over a long one.
+ * The days whose digest still matches their scheduled heartbeats, among those where reading the
+ * digest saves reads; their heartbeats are then left out of `wantedPaths`.
  */
-export async function listHeartbeats(lake: Lake, fromDay: number, untilMs: number): Promise<HeartbeatFile[]> {
-  const dirs: string[] = [];
-  const perDay = untilMs - fromDay <= DAYS_LISTED_ONE_BY_ONE * DAY_MS;
-  const cursor = new Date(fromDay);
-  if (!perDay) cursor.setUTCDate(1);
-  while (cursor.getTime() <= untilMs) {
-    const ymd = cursor.toISOString().slice(0, 10).replace(/-/g, '/');
-    dirs.push(`${AUDIT_DIR}/${perDay ? ymd : ymd.slice(0, 7)}`);
-    if (perDay) cursor.setUTCDate(cursor.getUTCDate() + 1);
-    else cursor.setUTCMonth(cursor.getUTCMonth() + 1);
+async function usableDigests(
+  lake: Lake,
+  scheduled: readonly HeartbeatFile[],
+  wantedPaths: Set<string>,
+): Promise<Map<number, DayDigest>> {
+  const byDay = new Map<number, HeartbeatFile[]>();
+  for (const f of scheduled) (byDay.get(f.day) ?? byDay.set(f.day, []).get(f.day))?.push(f);
+  const candidates = [...byDay].filter(
+    ([, fs]) => fs.filter((f) => wantedPaths.has(f.path)).length >= DIGEST_MIN_HEARTBEATS,
+  );
+  const bodies = await readAll(lake, candidates.map(([day]) => digestPath(day)));
+  const out = new Map<number, DayDigest>();
+  for (const [day, fs] of candidates) {
+    const digest = matchingDigest(bodies.get(digestPath(day)), fs);
+    if (!digest) continue;
+    out.set(day, digest);
+    for (const f of fs) wantedPaths.delete(f.path);
   }
-  const listed = await Promise.all(dirs.map((d) => lake.list(d)));
-  return listed
-    .flat()
-    .map(parseName)
-    .filter((h): h is HeartbeatFile => h !== null && h.day >= fromDay);
-}
-
-async function readAll(lake: Lake, paths: readonly string[]): Promise<Map<string, unknown>> {
-  const out = new Map<string, unknown>();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < paths.length) {
-      const p = paths[next++] as string;
-      const body = await lake.read(p);
-      if (!body) continue;
-      try {
-        out.set(p, JSON.parse(body.toString('utf8')) as unknown);
-      } catch {
-        // a heartbeat that is not JSON says nothing about coverage
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: READ_CONCURRENCY }, worker));
   return out;
 }
 
@@ -79,7 +49,8 @@ async function readAll(lake: Lake, paths: readonly string[]): Promise<Map<string
  * the scheduled runs landed every quarter since their chain started (the watermark only moves
  * over a contiguous landed prefix, and over the gap ledger's gaps), so only heartbeats of runs
  * after the lowest watermark are read, plus manual runs (backfills) of the range, plus the first
- * scheduled heartbeats when the chain starts inside the range. Listing costs one call per month.
+ * scheduled heartbeats when the chain starts inside the range. Listing costs one call per month;
+ * a past day with a day digest costs one read instead of one per run.
  */
 export async function readCoverage(
   lake: Lake,
@@ -108,11 +79,24 @@ export async function readCoverage(
     ...scheduled.filter((f) => f.day >= lowestDay).map((f) => f.path),
     ...probe.map((f) => f.path),
   ]);
+  const digests = await usableDigests(lake, scheduled, wantedPaths);
   const bodies = await readAll(lake, [...wantedPaths]);
   const wanted = new Set(range.datasets);
   const observations = new Map<DatasetId, SliceObservation[]>();
   const chainStart = new Map<DatasetId, number>();
+  const digested = new Set<number>();
   for (const f of files) {
+    const digest = f.manual ? undefined : digests.get(f.day);
+    if (digest) {
+      if (digested.has(f.day)) continue;
+      digested.add(f.day);
+      for (const dataset of range.datasets) {
+        const d = digestObservations(digest, dataset);
+        (observations.get(dataset) ?? observations.set(dataset, []).get(dataset))?.push(...d.observations);
+        if (d.firstStored !== null && !chainStart.has(dataset)) chainStart.set(dataset, d.firstStored);
+      }
+      continue;
+    }
     const body = bodies.get(f.path);
     if (body === undefined) continue;
     for (const { dataset, observation } of observationsOf(body, wanted)) {

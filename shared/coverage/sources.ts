@@ -1,7 +1,7 @@
 /**
  * The shapes the coverage reads from durable state and heartbeats, in one place. The gap ledger
- * (issue 11) and the per-quarter `unpublishedQuarters` list are optional: state and heartbeats
- * written before them are read as having none.
+ * and the completeness's `incomplete` ranges are optional: state and heartbeats written before
+ * them are read from the capped `missingQuarters` list alone, with no quarter called unpublished.
  */
 import { QUARTER_MS } from '../constants';
 import type { DatasetId } from '../datasets';
@@ -38,8 +38,30 @@ interface HeartbeatSlice {
   completeness?: {
     missingQuarterCount?: unknown;
     missingQuarters?: unknown;
-    unpublishedQuarters?: unknown;
+    incomplete?: unknown;
   } | null;
+}
+
+interface Ranges {
+  missing: Set<number>;
+  unpublished: Set<number>;
+}
+
+/**
+ * The completeness's incomplete ranges, quarter by quarter, split by reason. They cover every
+ * incomplete instant of the slice (merged, never capped), so nothing after them is unknown.
+ */
+function rangesOf(list: unknown): Ranges | null {
+  if (!Array.isArray(list)) return null;
+  const out: Ranges = { missing: new Set(), unpublished: new Set() };
+  for (const r of list as { from?: unknown; to?: unknown; reason?: unknown }[]) {
+    const from = typeof r?.from === 'string' ? Date.parse(r.from) : NaN;
+    const to = typeof r?.to === 'string' ? Date.parse(r.to) : NaN;
+    if (Number.isNaN(from) || Number.isNaN(to)) return null;
+    const into = r.reason === 'unpublished' ? out.unpublished : out.missing;
+    for (let q = Math.floor(from / QUARTER_MS) * QUARTER_MS; q < to; q += QUARTER_MS) into.add(q);
+  }
+  return out;
 }
 
 const instants = (list: unknown): number[] =>
@@ -63,20 +85,18 @@ export function observationsOf(
     if (Number.isNaN(from) || Number.isNaN(to)) continue;
     const c = s.completeness ?? null;
     const stored = typeof s.file === 'string' && c !== null;
+    const ranges = rangesOf(c?.incomplete);
+    if (ranges) {
+      out.push({ dataset, observation: { from, to, stored, ...ranges, unknownAfter: null } });
+      continue;
+    }
     const missing = instants(c?.missingQuarters);
     const count = typeof c?.missingQuarterCount === 'number' ? c.missingQuarterCount : missing.length;
     const unknownAfter =
       count > missing.length ? (missing.length > 0 ? Math.max(...missing) + QUARTER_MS : from) : null;
     out.push({
       dataset,
-      observation: {
-        from,
-        to,
-        stored,
-        missing: new Set(missing),
-        unpublished: new Set(instants(c?.unpublishedQuarters)),
-        unknownAfter,
-      },
+      observation: { from, to, stored, missing: new Set(missing), unpublished: new Set(), unknownAfter },
     });
   }
   return out;

@@ -1,16 +1,25 @@
-import { AxiosError, isAxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
+import { isAxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import type { DatasetId } from '../constants';
 import {
   errorMessage,
   permanentFailure,
   PermanentError,
-  redactUrl,
   RetryableError,
   summarizeHttpError,
   truncate,
   type FailureCode,
   type FailureDetails,
 } from '../errors';
+import { buildExportRequest, sourceUrl, type ExportRequest } from './request';
+import {
+  checkBody,
+  describeResponse,
+  header,
+  parseRetryAfter,
+  quotaReset,
+  rateLimitRemaining,
+  toBuffer,
+} from './response';
 
 export interface FetchWindowDeps {
   http: AxiosInstance;
@@ -50,123 +59,6 @@ export class RteRetryableError extends RetryableError {
     super(failure);
     this.name = 'RteRetryableError';
   }
-}
-
-export interface ExportRequest {
-  path: string;
-  params: { where: string; order_by: string; timezone: string };
-}
-
-/** `2026-11-28T04:00:00Z`: whole seconds, UTC. */
-function odsqlInstant(text: string): string {
-  const ms = Date.parse(text);
-  if (!Number.isFinite(ms)) throw new RangeError(`Not an ISO-8601 instant: ${JSON.stringify(text)}`);
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-export function buildExportRequest(dataset: string, from: string, to: string): ExportRequest {
-  return {
-    path: `/api/explore/v2.1/catalog/datasets/${encodeURIComponent(dataset)}/exports/json`,
-    params: {
-      where: `date_heure >= date'${odsqlInstant(from)}' and date_heure < date'${odsqlInstant(to)}'`,
-      order_by: 'date_heure',
-      timezone: 'UTC',
-    },
-  };
-}
-
-/** The full request URL, as recorded in source metadata. Never carries credentials. */
-export function sourceUrl(baseUrl: string, dataset: string, from: string, to: string): string {
-  const req = buildExportRequest(dataset, from, to);
-  const url = new URL(`${baseUrl.replace(/\/+$/, '')}${req.path}`);
-  for (const [k, v] of Object.entries(req.params)) url.searchParams.set(k, v);
-  return redactUrl(url.toString());
-}
-
-/** Retry-After as milliseconds: delta-seconds or an HTTP-date; undefined when absent or unusable. */
-export function parseRetryAfter(value: unknown, nowMs: number = Date.now()): number | undefined {
-  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
-  const text = String(value).trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = Date.parse(text);
-  if (!Number.isFinite(at) || !/[a-z]/i.test(text)) return undefined;
-  return Math.max(0, at - nowMs);
-}
-
-function header(res: AxiosResponse, name: string): unknown {
-  const headers = res.headers as Record<string, unknown>;
-  return headers[name];
-}
-
-function rateLimitRemaining(res: AxiosResponse): number | null {
-  const raw = header(res, 'x-ratelimit-remaining');
-  const n = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
-  return Number.isFinite(n) ? n : null;
-}
-
-/**
- * The documented 429 bodies of an exhausted quota (facts.md §1, §6): errorcode 10002 (domain)
- * or 10005 (anonymous daily limit), with `reset_time`. Returns that instant, or null.
- */
-export function quotaReset(body: Buffer): string | null {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as { errorcode?: unknown; reset_time?: unknown };
-    if (parsed.errorcode !== 10002 && parsed.errorcode !== 10005) return null;
-    const at = typeof parsed.reset_time === 'string' ? Date.parse(parsed.reset_time) : NaN;
-    return Number.isFinite(at) ? new Date(at).toISOString().replace('.000Z', 'Z') : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The Node adapter hands `arraybuffer` bodies over as a Buffer; anything else is copied. */
-function toBuffer(data: unknown): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  return data instanceof ArrayBuffer ? Buffer.from(data) : Buffer.from(typeof data === 'string' ? data : '');
-}
-
-/** `GET <url> -> 503: <body snippet>`, built without ever touching request headers. */
-function describeResponse(res: AxiosResponse): string {
-  const s = summarizeHttpError(
-    new AxiosError('unexpected status', AxiosError.ERR_BAD_RESPONSE, res.config, null, res),
-  );
-  return truncate(`${s.method} ${s.url} -> ${s.status ?? '?'}${s.body ? `: ${s.body}` : ''}`, 600);
-}
-
-function isRecordWithDateHeure(v: unknown): v is Record<string, unknown> {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    !Array.isArray(v) &&
-    typeof (v as Record<string, unknown>).date_heure === 'string'
-  );
-}
-
-type BodyCheck = { ok: true; rows: Record<string, unknown>[] } | { ok: false; problem: string };
-
-function checkBody(body: Buffer, contentType: unknown): BodyCheck {
-  const text = body.toString('utf8').replace(/^\uFEFF/, '');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    const kind =
-      typeof contentType === 'string' && /html/i.test(contentType) ? 'an HTML page' : 'invalid JSON';
-    return {
-      ok: false,
-      problem: `body is ${kind} (${body.length} bytes, content-type ${typeof contentType === 'string' ? contentType : 'none'}): ${truncate(text, 200)}`,
-    };
-  }
-  if (!Array.isArray(parsed))
-    return { ok: false, problem: `body is JSON but not an array: ${truncate(text, 200)}` };
-  const bad = parsed.findIndex((r) => !isRecordWithDateHeure(r));
-  if (bad >= 0) {
-    return {
-      ok: false,
-      problem: `element ${bad} of ${parsed.length} is not a record with a string date_heure: ${truncate(JSON.stringify(parsed[bad]) ?? 'undefined', 200)}`,
-    };
-  }
-  return { ok: true, rows: parsed as Record<string, unknown>[] };
 }
 
 /**

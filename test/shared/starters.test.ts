@@ -87,11 +87,11 @@ describe('starters (real DurableClient from the embedded runtime, real HttpReque
   it('starts one run per slot and logs why it starts nothing the second time', async () => {
     const client = h.host.client();
     const first = await startScheduledRun(client, getConfig(), { isPastDue: true }, NOW, log);
-    expect(first).toEqual({ started: true, instanceId: 'eco2mix-20261127T0615Z' });
+    expect(first).toEqual({ ok: true, instanceId: 'eco2mix-20261127T0615Z' });
     await h.wait(first.instanceId);
     const second = await startScheduledRun(client, getConfig(), { isPastDue: false }, NOW + 60_000, log);
     expect(second).toEqual({
-      started: false,
+      ok: false,
       instanceId: 'eco2mix-20261127T0615Z',
       reason: 'instance eco2mix-20261127T0615Z is already Completed',
     });
@@ -213,7 +213,7 @@ describe('starters (real DurableClient from the embedded runtime, real HttpReque
     try {
       const slot = Date.parse('2026-11-27T06:30:00Z');
       const started = await startScheduledRun(client, getConfig(), { isPastDue: false }, slot + 5_000, log);
-      expect(started).toEqual({ started: true, instanceId: 'eco2mix-20261127T0630Z' });
+      expect(started).toEqual({ ok: true, instanceId: 'eco2mix-20261127T0630Z' });
       calls.length = 0;
       const next = await startScheduledRun(
         client,
@@ -223,7 +223,7 @@ describe('starters (real DurableClient from the embedded runtime, real HttpReque
         log,
       );
       expect(next).toEqual({
-        started: false,
+        ok: false,
         instanceId: 'eco2mix-20261127T0645Z',
         reason: "scheduled run eco2mix-20261127T0630Z is still Running; it covers this slot's window",
       });

@@ -5,7 +5,6 @@
  * landing book after each run and then removed (a lean lake: a year of Bronze would not fit).
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { resetConfig } from '../../shared/config';
 import { FN } from '../../shared/constants';
@@ -17,6 +16,7 @@ import { VirtualClock } from '../runtime/clock';
 import { startHost } from '../runtime/host';
 import { memoryLogger } from '../runtime/logger';
 import { startFakeOdre } from '../standins/odre/server';
+import { followClock, scratchRoot, settle, timerPayload } from './drive';
 import { buildScenario, figures, inside, LandingBook, Q, type DatasetFigures } from './scenario';
 
 export interface SoakResult {
@@ -24,6 +24,8 @@ export interface SoakResult {
   runs: number;
   apiCalls: number;
   datasets: DatasetFigures[];
+  /** Instances in the task hub at the end: the purge keeps INGESTION_HISTORY_RETENTION_DAYS. */
+  instancesAtEnd: number;
   peakRssMb: number;
   wallSeconds: number;
 }
@@ -32,35 +34,21 @@ const ROOT = path.resolve(__dirname, '../..');
 const EXT = __filename.endsWith('.ts') ? 'ts' : 'js';
 const ENTRIES = ['triggers', 'orchestrators', 'activities', 'entities'].map((d) => `${d}/*.${EXT}`);
 const PUBLISH_DELAY_MS = 3_600_000;
-
-/** The app reads Date.now() for its slots and budgets: in the soak, Date follows the virtual clock. */
-function followClock(clock: VirtualClock): () => void {
-  const RealDate = Date;
-  const now = (): number => clock.now().getTime();
-  class VDate extends RealDate {
-    constructor(...args: unknown[]) {
-      if (args.length === 0) super(now());
-      else super(...(args as [string]));
-    }
-    static override now(): number {
-      return now();
-    }
-  }
-  globalThis.Date = VDate as DateConstructor;
-  return () => {
-    globalThis.Date = RealDate;
-  };
-}
+const D = 86_400_000;
+/** The purge timer's own time of day (triggers/purgeHistory.ts: 03:40 UTC). */
+const PURGE_AT = (3 * 60 + 40) * 60_000;
 
 export async function runSoak(opts: {
   days: number;
   start?: string;
   entries?: string[];
   env?: Record<string, string>;
+  /** Called after each simulated day that ends with a run (a year takes a while). */
+  onDay?: (day: number, runs: number) => void;
 }): Promise<SoakResult> {
   const wall = process.hrtime.bigint();
   const s = buildScenario(opts.start ?? '2026-10-15T00:00:00Z', opts.days);
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'ww-soak-'));
+  const base = fs.mkdtempSync(path.join(scratchRoot(), 'ww-soak-'));
   const lakeDir = path.join(base, 'data');
   const clock = new VirtualClock(new Date(s.start));
   const restoreDate = followClock(clock);
@@ -113,24 +101,18 @@ export async function runSoak(opts: {
       else if (!quota) odre.clearFaults();
       quotaOn = quota;
       odre.resetLog();
-      await host.invoke(FN.timerStarter, {
-        isPastDue: false,
-        schedule: { adjustForDST: false },
-        scheduleStatus: { last: iso(slot - Q), next: iso(slot), lastUpdated: iso(slot - Q) },
-      });
-      const id = scheduledInstanceId(slot);
-      for (;;) {
-        const rec = host.engine.getInstance(id);
-        if (!rec || ['Completed', 'Failed', 'Terminated'].includes(String(rec.status))) break;
-        const next = clock.nextTimerAt();
-        if (next) clock.advanceTo(next);
-        else await new Promise((r) => setImmediate(r));
-      }
-      await host.engine.waitForIdle();
+      await host.invoke(FN.timerStarter, timerPayload(slot, Q));
+      await settle(host, clock, scheduledInstanceId(slot));
       runs++;
       apiCalls += odre.requests().length;
       collect(path.join(lakeDir, 'bronze', 'rte', 'production'), book, slot);
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      // the purge fires at 03:40, between two runs: with the run of the quarter it falls in
+      if (slot % D > PURGE_AT && slot % D <= PURGE_AT + Q) {
+        await host.invoke(FN.purgeHistory, timerPayload(slot - (slot % D) + PURGE_AT, D));
+        await host.engine.waitForIdle();
+      }
+      if ((slot - s.start) % D === 0) opts.onDay?.((slot - s.start) / D, runs);
     }
     const datasets = SCHEDULED_DATASETS.map((d) => {
       const ent = host.engine.readEntity(FN.stateEntity, d);
@@ -144,6 +126,9 @@ export async function runSoak(opts: {
       runs,
       apiCalls,
       datasets,
+      instancesAtEnd: host.engine
+        .listInstances({ top: 100_000 })
+        .instances.filter((i) => !i.instanceId.startsWith('@')).length,
       peakRssMb: Math.round(peakRss / 1_048_576),
       wallSeconds: Math.round(Number(process.hrtime.bigint() - wall) / 1e9),
     };
@@ -176,18 +161,8 @@ export function formatSoak(r: SoakResult): string {
       `  ${d.dataset}: ${d.published} quarters published, ${d.landed} landed, gaps ${d.gapsOpen} open / ${d.gapsPermanent} permanent, longest wait ${d.longestWaitMinutes} min`,
     );
   }
-  lines.push(`  peak RSS ${r.peakRssMb} MB, wall time ${r.wallSeconds} s`);
+  lines.push(
+    `  task hub: ${r.instancesAtEnd} instances at the end; peak RSS ${r.peakRssMb} MB, wall time ${r.wallSeconds} s`,
+  );
   return lines.join('\n');
-}
-
-if (require.main === module) {
-  const i = process.argv.indexOf('--days');
-  const days = i >= 0 ? Number(process.argv[i + 1]) : 21;
-  const j = process.argv.indexOf('--start');
-  runSoak({ days, ...(j >= 0 ? { start: process.argv[j + 1] } : {}) })
-    .then((r) => console.log(formatSoak(r)))
-    .catch((err: unknown) => {
-      console.error(err);
-      process.exitCode = 1;
-    });
 }

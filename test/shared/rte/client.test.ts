@@ -4,14 +4,9 @@ import type { AddressInfo } from 'node:net';
 import type { AxiosInstance } from 'axios';
 import { TRANSPORT_RETRIES, type DatasetId } from '../../../shared/constants';
 import { decodeFailure, RetryableError } from '../../../shared/errors';
-import {
-  buildExportRequest,
-  fetchWindow,
-  parseRetryAfter,
-  RteRetryableError,
-  sourceUrl,
-  type FetchWindowResult,
-} from '../../../shared/rte/client';
+import { fetchWindow, RteRetryableError, type FetchWindowResult } from '../../../shared/rte/client';
+import { buildExportRequest, sourceUrl } from '../../../shared/rte/request';
+import { parseRetryAfter } from '../../../shared/rte/response';
 import { createRteHttp, totalRequests } from '../../../shared/rte/http';
 import { startFakeOdre, type FakeOdre, type FakeOdreOptions } from '../../../tools/standins/odre/server';
 

@@ -1,3 +1,4 @@
+import { datasetSpec } from '../../../../shared/datasets';
 import { get, rowsOf, start, stopAll, where, type Row } from './helpers';
 
 afterAll(stopAll);
@@ -16,7 +17,9 @@ describe('ODRE stand-in historical datasets and the coverage request', () => {
     );
     expect(recent).toHaveLength(2 * 12);
     expect(new Set(recent.map((r: Row) => r.nature))).toEqual(new Set(['Données consolidées']));
-    expect(Object.keys(recent[0] ?? {})).not.toContain('column_68');
+    expect(Object.keys(recent[0] ?? {})).toEqual([...datasetSpec('eco2mix-regional-cons-def').fields]);
+    expect(recent[0]).toMatchObject({ column_30: null, eolien_offshore: null });
+    expect(recent[0]?.eolien_terrestre).toBe(recent[0]?.eolien);
     const old = await rowsOf(
       fake,
       'eco2mix-regional-cons-def',

@@ -107,6 +107,7 @@ export const regionalConsDef: RowGenerator = {
     const full = regionalRow(slot, q, env, natureAt(historicalNatures(env.range), q.t));
     const row: Row = {};
     for (const f of CONS_DEF_FIELDS) row[f] = full[f] ?? null;
+    row.eolien_terrestre = full.eolien ?? null;
     return row;
   },
 };

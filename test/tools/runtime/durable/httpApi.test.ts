@@ -111,8 +111,16 @@ describe('durable client through df.getClient and the HTTP host', () => {
     expect(byPrefix.instances.some((r) => r.instanceId.startsWith('@'))).toBe(false);
     await client.purgeInstanceHistoryBy({ createdTimeFrom: new Date(0) });
     const after = await client.getStatusAll();
-    expect(after.filter((s) => s.instanceId.startsWith('@')).map((s) => s.instanceId).sort()).toEqual(
-      all.filter((s) => s.instanceId.startsWith('@')).map((s) => s.instanceId).sort(),
+    expect(
+      after
+        .filter((s) => s.instanceId.startsWith('@'))
+        .map((s) => s.instanceId)
+        .sort(),
+    ).toEqual(
+      all
+        .filter((s) => s.instanceId.startsWith('@'))
+        .map((s) => s.instanceId)
+        .sort(),
     );
     expect(host.engine.listInstances().instances.some((r) => r.instanceId.startsWith('@'))).toBe(false);
   });

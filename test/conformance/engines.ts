@@ -13,6 +13,7 @@ import { startFakeOdre, type FakeOdre } from '../../tools/standins/odre/server';
 import type { RawEvent } from '../../tools/conformance/compare';
 import { startRealEngine, type RealEngine } from '../../tools/conformance/realEngine';
 import { FN } from '../../shared/constants';
+import { resetConfig } from '../../shared/config';
 import { ROOT, startHarness, type Harness } from '../e2e/harness';
 
 export interface Api {
@@ -24,8 +25,10 @@ export interface Engine {
   name: 'embedded' | 'real';
   odre: FakeOdre;
   lakeDir: string;
-  /** Moves the suite's Date (and the engine's clock where it has one) to `ms`. */
+  /** Moves the suite's Date and the engine's clock to `ms`. */
   setNow(ms: number): Promise<void>;
+  /** App settings from now on (the embedded app reads them at once, the bridge at the next setNow). */
+  configure(env: Record<string, string>): void;
   fireTimer(): Promise<void>;
   startRun(body: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
   /** GET /api/ingestion/runs through the app's listRuns function. */
@@ -34,11 +37,13 @@ export interface Engine {
   /** Waits for the instance to finish and for the state entity of each dataset to record it. */
   wait(instanceId: string, datasets: readonly string[]): Promise<void>;
   history(instanceId: string): Promise<RawEvent[]>;
-  /** The engine's own clock, as createdTime reads it (virtual on embedded, wall clock on real). */
+  /** The engine's own clock, as createdTime reads it (virtual on embedded, the host's shifted clock on real). */
   clockNow(): number;
   stop(): Promise<void>;
 }
 
+/** The app's default: a shorter one times out the 700 KB regional exports when the 2 cores are busy. */
+const REQUEST_TIMEOUT_MS = '30000';
 const TIMER_INPUT = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: null };
 const TERMINAL = new Set(['Completed', 'Failed', 'Terminated']);
 
@@ -63,7 +68,8 @@ async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T |
 }
 
 export async function embeddedEngine(now: number): Promise<Engine> {
-  const h: Harness = await startHarness({ now, env: { RTE_REQUEST_TIMEOUT_MS: '5000' } });
+  const h: Harness = await startHarness({ now, env: { RTE_REQUEST_TIMEOUT_MS: REQUEST_TIMEOUT_MS } });
+  const saved = new Map<string, string | undefined>();
   return {
     name: 'embedded',
     odre: h.odre,
@@ -71,6 +77,13 @@ export async function embeddedEngine(now: number): Promise<Engine> {
     setNow: async (ms) => {
       jest.setSystemTime(ms);
       (h.host.clock as VirtualClock).advanceTo(new Date(ms));
+    },
+    configure: (env) => {
+      for (const [k, v] of Object.entries(env)) {
+        if (!saved.has(k)) saved.set(k, process.env[k]);
+        process.env[k] = v;
+      }
+      resetConfig();
     },
     fireTimer: () => h.fireTimer(),
     startRun: (body) => h.startRun(body),
@@ -87,30 +100,41 @@ export async function embeddedEngine(now: number): Promise<Engine> {
         reason: e.Reason,
       })),
     clockNow: () => h.host.clock.now().getTime(),
-    stop: () => h.stop(),
+    stop: async () => {
+      for (const [k, v] of saved) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await h.stop();
+    },
   };
 }
 
-export async function realEngine(keepDir?: string): Promise<Engine> {
+export async function realEngine(now: number, keepDir?: string): Promise<Engine> {
   const odre = await startFakeOdre();
   const lakeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ww-conformance-lake-'));
   let real: RealEngine;
   try {
-    real = await startRealEngine(ROOT, { dataDir: keepDir, echo: process.env.CONFORMANCE_ECHO === '1' });
+    real = await startRealEngine(ROOT, { dataDir: keepDir, now, echo: process.env.CONFORMANCE_ECHO === '1' });
   } catch (err) {
     await odre.close();
     throw err;
   }
-  const env = { RTE_API_BASE_URL: odre.url, LOCAL_LAKE_DIR: lakeDir, RTE_REQUEST_TIMEOUT_MS: '5000' };
+  const env: Record<string, string> = {
+    RTE_API_BASE_URL: odre.url,
+    LOCAL_LAKE_DIR: lakeDir,
+    RTE_REQUEST_TIMEOUT_MS: REQUEST_TIMEOUT_MS,
+  };
   const api = (method: string, relative: string): Promise<Api> => real.api(method, relative);
   return {
     name: 'real',
     odre,
     lakeDir,
     setNow: async (ms) => {
-      jest.setSystemTime(ms);
       await real.reset(env, ms);
+      jest.setSystemTime(ms);
     },
+    configure: (more) => void Object.assign(env, more),
     fireTimer: async () => void (await real.invoke(FN.timerStarter, TIMER_INPUT)),
     startRun: async (body) => {
       const res = await real.http(FN.httpStarter, {
@@ -151,7 +175,7 @@ export async function realEngine(keepDir?: string): Promise<Engine> {
         timerId: r.TimerId === undefined ? undefined : Number(r.TimerId),
         reason: typeof r.Reason === 'string' ? r.Reason : undefined,
       })),
-    clockNow: () => performance.timeOrigin + performance.now(),
+    clockNow: () => Date.now(),
     stop: async () => {
       await real.stop();
       await odre.close();

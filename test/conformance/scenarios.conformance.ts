@@ -3,6 +3,7 @@
  * Functions extension (tools/conformance), compared after the allow-list (tools/conformance/
  * allow-list.json). Run by `npm run test:conformance`, never by `npm test` (it needs .NET).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { historyView, lakeFiles, loadAllowList, normalize } from '../../tools/conformance/compare';
 import { FN } from '../../shared/constants';
@@ -48,6 +49,31 @@ function observer(e: Engine, marks: Record<string, number>, aliases: Record<stri
       }
       view[`state after ${label}`] = states;
     },
+    children: async (label, parentId) => {
+      const list = await e.api(
+        'GET',
+        `instances/?instanceIdPrefix=${encodeURIComponent(`${parentId}-chunk-`)}`,
+      );
+      const ids = (Array.isArray(list.body) ? (list.body as { instanceId: string }[]) : [])
+        .map((i) => i.instanceId)
+        .sort();
+      const children: Record<string, unknown> = {};
+      for (const id of ids) {
+        const status = (await e.api('GET', `instances/${encodeURIComponent(id)}`)).body as Record<
+          string,
+          unknown
+        >;
+        // child ids are `<parent id>-chunk-<dataset>-<index>`: the parent's name replaces its id
+        children[id] = {
+          runtimeStatus: status.runtimeStatus,
+          input: status.input,
+          output: status.output,
+          customStatus: status.customStatus,
+          history: historyView(await e.history(id)),
+        };
+      }
+      view[`sub-orchestrations of ${label}`] = children;
+    },
   };
   return { o, view };
 }
@@ -60,7 +86,7 @@ describe('the app on the embedded runtime and on the real Durable Functions exte
   const aliases = { embedded: {} as Record<string, string>, real: {} as Record<string, string> };
 
   beforeAll(async () => {
-    real = await realEngine(process.env.CONFORMANCE_KEEP_DIR || undefined);
+    real = await realEngine(slotAt(0), process.env.CONFORMANCE_KEEP_DIR || undefined);
     embedded = await embeddedEngine(slotAt(0));
   }, 180_000);
 
@@ -84,6 +110,17 @@ describe('the app on the embedded runtime and on the real Durable Functions exte
       }
       const norm = (which: 'embedded' | 'real'): unknown =>
         normalize(seen[which].view, seen[which].aliases, allow);
+      const dump = process.env.CONFORMANCE_DUMP_DIR;
+      if (dump) {
+        fs.mkdirSync(dump, { recursive: true });
+        for (const which of ['embedded', 'real'] as const)
+          fs.writeFileSync(
+            path.join(dump, `s${index + 1}-${which}.json`),
+            JSON.stringify(norm(which), null, 2),
+          );
+      }
+      // the behaviour the scenario is about happened (the comparison then carries it to the real engine)
+      scenario.check?.(seen.embedded.view);
       expect(norm('real')).toEqual(norm('embedded'));
     });
   }

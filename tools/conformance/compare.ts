@@ -32,7 +32,7 @@ export interface RawEvent {
 
 /**
  * An orchestration history as the suite compares it: the start, the outcomes of every attempt
- * of each task name (sorted), the timers and signals counted, the end. Episode boundaries and
+ * of each task name and of each sub-orchestration (sorted), the timers and signals counted, the end. Episode boundaries and
  * the arrival order of parallel completions (which interleave differently on each engine) are
  * left out: allow-list entry "episodes". The real Azure Storage provider keeps no TaskScheduled
  * input in the History table, so attempts cannot be told apart by slice here; the run's output
@@ -44,6 +44,8 @@ export function historyView(events: readonly RawEvent[]): Record<string, unknown
     if (e.type === 'TaskCompleted') outcome.set(e.taskScheduledId ?? -1, 'TaskCompleted');
     else if (e.type === 'TaskFailed') outcome.set(e.taskScheduledId ?? -1, `TaskFailed: ${e.reason ?? ''}`);
     else if (e.type === 'TimerFired') outcome.set(e.timerId ?? -1, 'TimerFired');
+    else if (e.type === 'SubOrchestrationInstanceCompleted' || e.type === 'SubOrchestrationInstanceFailed')
+      outcome.set(e.taskScheduledId ?? -1, e.type);
   }
   const tasks = new Map<string, string[]>();
   const counts: Record<string, number> = {};
@@ -51,8 +53,8 @@ export function historyView(events: readonly RawEvent[]): Record<string, unknown
   let ended = '';
   for (const e of events) {
     if (e.type === 'ExecutionStarted') started = e.name ?? '';
-    else if (e.type === 'TaskScheduled') {
-      const key = e.name ?? '';
+    else if (e.type === 'TaskScheduled' || e.type === 'SubOrchestrationInstanceCreated') {
+      const key = e.type === 'TaskScheduled' ? (e.name ?? '') : `sub-orchestration ${e.name ?? ''}`;
       tasks.set(key, [...(tasks.get(key) ?? []), outcome.get(e.eventId) ?? 'pending']);
     } else if (e.type === 'TimerCreated' || e.type === 'EventSent') {
       const key = `${e.type} ${e.name ?? ''}${e.type === 'TimerCreated' ? ` -> ${outcome.get(e.eventId) ?? 'pending'}` : ''}`;

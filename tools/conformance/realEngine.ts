@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startAzurite, type Azurite } from './azurite';
+import { hostClock, wallNow } from './hostClock';
 import { startChild, type Child } from './processes';
 
 export interface ClientData {
@@ -17,7 +18,7 @@ export interface RealEngine {
   hub: string;
   azurite: Azurite;
   client: ClientData;
-  /** Sets the bridge's app settings and the instant its `Date` reads (then ticking). */
+  /** Sets the bridge's app settings and the instant its `Date` and the host's clock read (then ticking). */
   reset(env: Record<string, string>, now: number): Promise<void>;
   /** Invokes a timer or other non-HTTP function through the bridge with the durableClient data. */
   invoke(name: string, input: unknown): Promise<unknown>;
@@ -58,9 +59,10 @@ async function post(url: string, body: string): Promise<string> {
 
 export async function startRealEngine(
   rootDir: string,
-  opts: { dataDir?: string; echo?: boolean } = {},
+  opts: { dataDir?: string; echo?: boolean; now?: number } = {},
 ): Promise<RealEngine> {
   const hub = hubName(rootDir);
+  const clock = hostClock(opts.now ?? wallNow());
   const azurite = await startAzurite(rootDir, opts.dataDir);
   const children: Child[] = [];
   try {
@@ -80,6 +82,7 @@ export async function startRealEngine(
     const host = await startChild('dotnet', [hostDll(rootDir)], {
       env: {
         ...process.env,
+        ...clock.env,
         AzureWebJobsStorage: azurite.connectionString,
         FUNCTIONS_WORKER_RUNTIME: 'node',
         CONFORMANCE_HUB: hub,
@@ -108,7 +111,10 @@ export async function startRealEngine(
       hub,
       azurite,
       client,
-      reset: async (env, now) => void (await post(`${bridgeUrl}reset/`, JSON.stringify({ env, now }))),
+      reset: async (env, now) => {
+        await clock.set(now);
+        await post(`${bridgeUrl}reset/`, JSON.stringify({ env, now }));
+      },
       invoke: async (name, input) =>
         JSON.parse(
           await post(`${bridgeUrl}invoke/${name}`, JSON.stringify({ input, durableClient: client })),
@@ -130,11 +136,13 @@ export async function startRealEngine(
       stop: async () => {
         for (const c of children) await c.stop();
         await azurite.stop();
+        clock.remove();
       },
     };
   } catch (err) {
     for (const c of children) await c.stop();
     await azurite.stop();
+    clock.remove();
     throw err;
   }
 }

@@ -8,124 +8,40 @@
  *   const rec = await host.engine.waitForCompletion(id);
  *   await host.stop();
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { HttpRequest, Timer } from '@azure/functions';
+import type { Timer } from '@azure/functions';
 import * as df from 'durable-functions';
 import { InvocationContext } from '@azure/functions';
-import { RealClock, toTimerClock, type Clock } from './clock';
+import { RealClock, toTimerClock } from './clock';
 import { DurableEngine } from './durable/engine';
 import { buildClientData, DurableHttpApi, startRpcServer } from './durable/httpApi';
 import { getHooks, setLogSink } from './functionsCore';
-import { startHttpHost, type HttpHost, type RouteInfo } from './httpHost';
+import { readHostJson, resolveHubName } from './hostJson';
+import type { HostOptions, RunningHost } from './hostTypes';
+import { startHttpHost, type HttpHost } from './httpHost';
 import { invokeFunction } from './invoke';
 import { loadApp } from './loader';
-import { consoleLogger, type Logger, type LogLevel } from './logger';
-import type { FunctionRegistry, RegisteredFunction } from './registry';
+import { consoleLogger, type LogLevel } from './logger';
+import type { RegisteredFunction } from './registry';
 import { startTimerHost, type TimerHost } from './timerHost';
 import { renderBanner } from './banner';
-import { loadKeys } from './hostKeys';
+import { hostKeys } from './hostKeys';
 import { acquireHubLock } from './hubLock';
 
 export { renderBanner } from './banner';
+export { resolveHubName } from './hostJson';
 export { loadKeys } from './hostKeys';
+export type { HostOptions, RunningHost } from './hostTypes';
 export { acquireHubLock, HubLockedError } from './hubLock';
 
-export interface HostOptions {
-  /** App root: package.json, host.json and local.settings.json live here. */
-  rootDir: string;
-  /** Entry files/globs relative to rootDir; default package.json "main". */
-  entryFiles?: string[];
-  /** Durable store root; the task hub lives in `<durableDir>/<hubName>/`. Default `<rootDir>/.durable`. */
-  durableDir?: string;
-  /** Default: host.json extensions.durableTask.hubName (with %SETTING% resolved), else TestHubName. */
-  hubName?: string;
-  clock?: Clock;
-  /** HTTP port, default 7071; 0 picks a free port. */
-  port?: number;
-  /** Interface to listen on (default 127.0.0.1). */
-  listenHost?: string;
-  /** Keys for authLevel "function"; default the `functionKeyEnv` setting, else a key generated once and kept in keys.json. */
-  functionKeys?: string[];
-  /** App setting that holds the function key (the app's profile names it). */
-  functionKeyEnv?: string;
-  /** Banner title (default "Embedded Functions runtime"). */
-  title?: string;
-  /** Validates the app's settings once they are applied, before anything starts; throws to refuse. */
-  checkSettings?: () => void;
-  /** Links for the banner, given the HTTP origin and the function key. */
-  bannerLinks?: (ctx: { httpUrl: string; functionKey: string }) => string[];
-  /**
-   * Timer functions whose latest occurrence never ran (no schedule status yet) fire it at once,
-   * past due, as if the host had been down at that time (`npm start`; default false).
-   */
-  timerCatchUp?: boolean;
-  masterKey?: string;
-  /** Default host.json extensions.durableTask.maxConcurrentActivityFunctions (else 10). */
-  maxConcurrentActivities?: number;
-  logger?: Logger;
-  /** Extra lines for the startup banner. */
-  bannerExtras?: string[] | (() => string[]);
-  /** Where the banner goes (default: logger at information; false: no banner). */
-  banner?: false | ((text: string) => void);
-  /** Start timer triggers (default true). */
-  timers?: boolean;
-  /** Passed to timerHost (undefined honours each binding's runOnStartup). */
-  runOnStartup?: boolean;
-  /** Read local.settings.json Values into process.env (default true). */
-  loadSettings?: boolean;
-  /** App settings applied after local.settings.json, only where still unset (what `az functionapp` would have set). */
-  defaultSettings?: Record<string, string>;
-  /** Serve HTTP triggers (default true). */
-  http?: boolean;
-}
-
-export interface RunningHost {
-  registry: FunctionRegistry;
-  engine: DurableEngine;
-  clock: Clock;
-  hubName: string;
-  /** Origin of the HTTP host, e.g. http://127.0.0.1:7071 (empty when http is off). */
-  httpUrl: string;
-  rpcBaseUrl: string;
-  functionKeys: string[];
-  masterKey: string;
-  routes: RouteInfo[];
-  banner: string;
-  /** The `durableClient` binding data handed to client functions. */
-  clientData(): Record<string, unknown>;
-  /** A real durable-functions DurableClient bound to this host. */
-  client(): df.DurableClient;
-  /** Invokes any registered non-durable function in-process (HTTP/timer triggers). */
-  invoke(name: string, triggerInput: unknown): Promise<unknown>;
-  /** Invokes an HTTP-triggered function in-process with a real HttpRequest. */
-  invokeHttp(name: string, request: HttpRequest): Promise<unknown>;
-  timerHost?: TimerHost;
-  stop(): Promise<void>;
-}
-
-interface HostJson {
-  extensions?: {
-    durableTask?: { hubName?: string; maxConcurrentActivityFunctions?: number };
-    http?: { routePrefix?: string };
-  };
-}
-
-function readHostJson(rootDir: string): HostJson {
-  const file = path.join(rootDir, 'host.json');
-  if (!fs.existsSync(file)) return {};
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as HostJson;
-}
-
-function resolveSettingRefs(value: string): string {
-  return value.replace(/%([^%]+)%/g, (_m, name: string) => process.env[name] ?? '');
-}
-
-export function resolveHubName(rootDir: string, explicit?: string): string {
-  if (explicit) return explicit;
-  const configured = readHostJson(rootDir).extensions?.durableTask?.hubName;
-  const resolved = configured ? resolveSettingRefs(configured).trim() : '';
-  return resolved || 'TestHubName';
+/** A real durable-functions DurableClient over the given binding data. */
+function durableClient(clientData: Record<string, unknown>): df.DurableClient {
+  const context = new InvocationContext({
+    functionName: 'embedded-client',
+    options: { extraInputs: [{ type: 'durableClient', name: 'durableClient' }] },
+  });
+  context.extraInputs.set('durableClient', clientData);
+  return df.getClient(context);
 }
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
@@ -153,10 +69,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const engine = new DurableEngine({ registry, durableDir, hubName, clock, logger, maxConcurrentActivities });
   await engine.store.init();
   const releaseLock = acquireHubLock(engine.store.hubDir);
-  const keys = await loadKeys(engine.store.hubDir);
-  const envKey = options.functionKeyEnv ? process.env[options.functionKeyEnv]?.trim() : undefined;
-  const functionKeys = options.functionKeys ?? [envKey || keys.functionKey];
-  const masterKey = options.masterKey ?? keys.masterKey;
+  const { keys, functionKeys, masterKey, keySource } = await hostKeys(engine.store.hubDir, options);
 
   let publicOrigin = `http://localhost:${options.port ?? 7071}`;
   let rpcBaseUrl = '';
@@ -235,13 +148,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     storeDir: engine.store.hubDir,
     httpUrl: httpOrigin,
     functionKey: functionKeys[0] ?? '',
-    keySource: options.functionKeys
-      ? 'option'
-      : envKey
-        ? (options.functionKeyEnv ?? 'env')
-        : keys.generated
-          ? 'generated'
-          : 'keys.json',
+    keySource,
     timerNext: timerHost?.nextOccurrences() ?? {},
     timerStartup: timerHost?.startupFires() ?? {},
     maxConcurrentActivities,
@@ -271,14 +178,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     routes,
     banner,
     clientData,
-    client: () => {
-      const context = new InvocationContext({
-        functionName: 'embedded-client',
-        options: { extraInputs: [{ type: 'durableClient', name: 'durableClient' }] },
-      });
-      context.extraInputs.set('durableClient', clientData());
-      return df.getClient(context);
-    },
+    client: () => durableClient(clientData()),
     invoke: async (name, triggerInput) => {
       const fn = registry.get(name);
       if (!fn) throw new Error(`No function named ${name}`);

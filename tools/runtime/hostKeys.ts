@@ -37,3 +37,25 @@ export async function loadKeys(hubDir: string): Promise<KeysFile & { generated: 
   }
   return { ...keys, generated: true };
 }
+
+/** The keys a host serves with: given ones first, then the app's key setting, then keys.json; and where the function key came from. */
+export async function hostKeys(
+  hubDir: string,
+  o: { functionKeys?: string[]; functionKeyEnv?: string; masterKey?: string },
+): Promise<{ keys: KeysFile; functionKeys: string[]; masterKey: string; keySource: string }> {
+  const keys = await loadKeys(hubDir);
+  const envKey = o.functionKeyEnv ? process.env[o.functionKeyEnv]?.trim() : undefined;
+  const keySource = o.functionKeys
+    ? 'option'
+    : envKey
+      ? (o.functionKeyEnv ?? 'env')
+      : keys.generated
+        ? 'generated'
+        : 'keys.json';
+  return {
+    keys,
+    functionKeys: o.functionKeys ?? [envKey || keys.functionKey],
+    masterKey: o.masterKey ?? keys.masterKey,
+    keySource,
+  };
+}

@@ -10,9 +10,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpRequest, HttpResponse, type HttpResponseInit } from '@azure/functions';
-import type { BindingMetadata, RegisteredFunction } from './registry';
-import { HttpHostError } from './httpError';
-import { keyMatches } from './httpKeys';
+import type { RegisteredFunction } from './registry';
+import { closeServer } from '../net/server';
+import { keyAllowed } from './httpKeys';
 import {
   BodyTooLarge,
   discardBody,
@@ -24,25 +24,12 @@ import {
 } from './httpIo';
 import { redactSecrets } from './redact';
 import { safeDecode } from './routeParams';
-import { comparePrecedence, compileRoute, type CompiledRoute } from './routeTemplate';
+import { buildRoutes, findRoute, type RouteInfo } from './httpRoutes';
 
 export { HttpHostError } from './httpError';
 export { redactSecrets } from './redact';
 export { compileRoute, type CompiledRoute } from './routeTemplate';
-
-export type AuthLevel = 'anonymous' | 'function' | 'admin';
-
-export interface RouteInfo {
-  /** Function name. */
-  name: string;
-  /** Upper-case methods, or undefined when the function accepts every method. */
-  methods: string[] | undefined;
-  authLevel: AuthLevel;
-  /** The route template as declared (the function name when the binding has no `route`). */
-  route: string;
-  /** The path template including the prefix, e.g. `/api/orchestrators/{name}`. */
-  path: string;
-}
+export type { AuthLevel, RouteInfo } from './httpRoutes';
 
 export interface HttpInvokeMeta {
   /** Id the host generated for this request; returned to the client in the 500 body. */
@@ -84,68 +71,6 @@ export interface HttpHost {
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
-interface Route {
-  fn: RegisteredFunction;
-  compiled: CompiledRoute;
-  methods: Set<string> | undefined;
-  authLevel: AuthLevel;
-  info: RouteInfo;
-}
-
-function normalizeAuthLevel(value: unknown, name: string): AuthLevel {
-  const level = typeof value === 'string' ? value.toLowerCase() : 'anonymous';
-  if (level === 'anonymous' || level === 'function' || level === 'admin') return level;
-  if (level === 'system') return 'admin';
-  throw new HttpHostError(`function "${name}": unknown authLevel "${String(value)}"`);
-}
-
-function buildRoutes(functions: RegisteredFunction[], prefix: string): Route[] {
-  const routes: Route[] = [];
-  for (const fn of functions) {
-    if (fn.triggerType.toLowerCase() !== 'httptrigger') continue;
-    const trigger: BindingMetadata = fn.trigger;
-    const template =
-      typeof trigger.route === 'string' && trigger.route.trim() !== '' ? trigger.route : fn.name;
-    let compiled: CompiledRoute;
-    try {
-      compiled = compileRoute(template);
-    } catch (err) {
-      throw new HttpHostError(`function "${fn.name}": ${(err as Error).message}`);
-    }
-    const declared = Array.isArray(trigger.methods)
-      ? trigger.methods.filter((m): m is string => typeof m === 'string').map((m) => m.toUpperCase())
-      : [];
-    const methods = declared.length > 0 ? new Set(declared) : undefined;
-    const authLevel = normalizeAuthLevel(trigger.authLevel, fn.name);
-    const routeTail = compiled.template.replace(/^~?\/+/, '').replace(/\/+$/, '');
-    const path = '/' + [prefix, routeTail].filter((s) => s !== '').join('/');
-    routes.push({
-      fn,
-      compiled,
-      methods,
-      authLevel,
-      info: { name: fn.name, methods: methods ? [...methods] : undefined, authLevel, route: template, path },
-    });
-  }
-  routes.sort((a, b) => comparePrecedence(a.compiled, b.compiled) || a.fn.name.localeCompare(b.fn.name));
-  // Identical templates with overlapping methods cannot be told apart: refuse to start, like the host.
-  for (let i = 0; i < routes.length; i++) {
-    for (let j = i + 1; j < routes.length; j++) {
-      const a = routes[i];
-      const b = routes[j];
-      if (!a || !b) continue;
-      if (a.info.path.toLowerCase() !== b.info.path.toLowerCase()) continue;
-      const overlap = !a.methods || !b.methods || [...a.methods].some((m) => b.methods?.has(m));
-      if (overlap) {
-        throw new HttpHostError(
-          `functions "${a.fn.name}" and "${b.fn.name}" declare the same route "${a.info.path}"`,
-        );
-      }
-    }
-  }
-  return routes;
-}
-
 export async function startHttpHost(opts: HttpHostOptions): Promise<HttpHost> {
   const listenHost = opts.host ?? '127.0.0.1';
   const prefix = (opts.routePrefix ?? 'api').replace(/^\/+|\/+$/g, '');
@@ -158,20 +83,6 @@ export async function startHttpHost(opts: HttpHostOptions): Promise<HttpHost> {
   const secretsToMask = [...functionKeys];
   let port = opts.port;
 
-  const findRoute = (
-    pathSegments: string[],
-    method: string,
-  ): { route: Route; params: Record<string, string> } | undefined => {
-    for (const route of routes) {
-      const params = route.compiled.match(pathSegments);
-      if (params === undefined) continue;
-      // Azure answers 404 (not 405) when only the method differs; keep looking for another function.
-      if (route.methods && !route.methods.has(method)) continue;
-      return { route, params };
-    }
-    return undefined;
-  };
-
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (opts.extraRoutes && (await opts.extraRoutes(req, res))) return;
 
@@ -183,7 +94,7 @@ export async function startHttpHost(opts: HttpHostOptions): Promise<HttpHost> {
     const underPrefix =
       segments.length >= prefixSegments.length &&
       prefixSegments.every((p, i) => safeDecode(segments[i] ?? '')?.toLowerCase() === p.toLowerCase());
-    const found = underPrefix ? findRoute(segments.slice(prefixSegments.length), method) : undefined;
+    const found = underPrefix ? findRoute(routes, segments.slice(prefixSegments.length), method) : undefined;
     if (!found) {
       discardBody(req, maxBodyBytes * 4);
       sendEmpty(res, 404);
@@ -192,12 +103,8 @@ export async function startHttpHost(opts: HttpHostOptions): Promise<HttpHost> {
     const { route, params } = found;
 
     if (route.authLevel !== 'anonymous') {
-      const url = new URL(rawUrl, 'http://localhost');
-      const headerKey = req.headers['x-functions-key'];
-      const given =
-        (Array.isArray(headerKey) ? headerKey[0] : headerKey) ?? url.searchParams.get('code') ?? undefined;
       const allowed = route.authLevel === 'admin' ? adminKeys : functionKeys;
-      if (!keyMatches(given, allowed)) {
+      if (!keyAllowed(req, new URL(rawUrl, 'http://localhost'), allowed)) {
         discardBody(req, maxBodyBytes * 4);
         sendEmpty(res, 401);
         return;
@@ -289,10 +196,6 @@ export async function startHttpHost(opts: HttpHostOptions): Promise<HttpHost> {
     url: `http://${urlHost}:${String(port)}`,
     port,
     routes: routes.map((r) => r.info),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -1,6 +1,7 @@
 /** Reading request bodies and writing responses for the HTTP host. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Cookie, HttpResponse } from '@azure/functions';
+import { waitForDrain } from '../net/server';
 
 export class BodyTooLarge extends Error {}
 
@@ -110,17 +111,7 @@ export async function writeResponse(
   }
   for await (const chunk of body) {
     if (res.destroyed) break;
-    if (!res.write(chunk)) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          res.off('drain', done);
-          res.off('close', done);
-          resolve();
-        };
-        res.on('drain', done);
-        res.on('close', done);
-      });
-    }
+    if (!res.write(chunk)) await waitForDrain(res);
   }
   res.end();
 }

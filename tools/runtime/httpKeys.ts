@@ -1,18 +1,14 @@
-/** Function and master keys: one constant-time compare. */
-import { createHash, timingSafeEqual } from 'node:crypto';
+/** Function, master and system keys: the key a request presents, checked in constant time. */
+import type { IncomingMessage } from 'node:http';
+import { matchesAny } from '../net/constantTime';
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
+/** The `x-functions-key` header, else the `code` query parameter, as the Functions host reads them. */
+export function presentedKey(req: IncomingMessage, url: URL): string | undefined {
+  const header = req.headers['x-functions-key'];
+  return (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('code') ?? undefined;
 }
 
-/** Constant-time check against every candidate (no early exit, no length leak). */
-export function keyMatches(given: string | undefined, candidates: readonly string[]): boolean {
-  if (given === undefined || given === '') return false;
-  const g = digest(given);
-  let ok = false;
-  for (const candidate of candidates) {
-    if (candidate === '') continue;
-    ok = timingSafeEqual(g, digest(candidate)) || ok;
-  }
-  return ok;
+/** Whether the request presents one of the allowed keys. */
+export function keyAllowed(req: IncomingMessage, url: URL, allowed: readonly string[]): boolean {
+  return matchesAny(presentedKey(req, url), allowed);
 }

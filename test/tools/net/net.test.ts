@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makeCertificate, selfSignedCertificate } from '../../../tools/net/certificate';
-import { constantTimeEqual } from '../../../tools/net/constantTime';
+import { constantTimeEqual, matchesAny } from '../../../tools/net/constantTime';
 import { closeServer, waitForDrain } from '../../../tools/net/server';
 
 describe('closeServer', () => {
@@ -54,6 +54,17 @@ describe('constantTimeEqual', () => {
     expect(constantTimeEqual('s3cret', 's3creT')).toBe(false);
     expect(constantTimeEqual('s3cret', 's3cret-longer')).toBe(false);
     expect(constantTimeEqual('', '')).toBe(true);
+  });
+});
+
+describe('matchesAny', () => {
+  it('accepts any one of the candidates, never an absent or empty secret, never an empty candidate', () => {
+    expect(matchesAny('k2', ['k1', 'k2'])).toBe(true);
+    expect(matchesAny('k3', ['k1', 'k2'])).toBe(false);
+    expect(matchesAny(undefined, ['k1'])).toBe(false);
+    expect(matchesAny(null, ['k1'])).toBe(false);
+    expect(matchesAny('', ['', 'k1'])).toBe(false);
+    expect(matchesAny('k1', [])).toBe(false);
   });
 });
 

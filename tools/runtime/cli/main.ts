@@ -4,7 +4,7 @@
  *
  * Exit codes: 0 ok / run succeeded, 2 run partial, 1 failure, 64 usage error.
  */
-import { errorText } from '../durable/engine';
+import { errorMessage } from '../../../shared/errors';
 import type { AppProfile } from '../profile';
 import { runAppCommand } from './appCommand';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './args';
@@ -46,7 +46,7 @@ export async function runCli(profile: AppProfile, argv: string[], io: CliIo = de
       io.err(`Run "${profile.cli} ${known ? `${command} ` : ''}--help" for usage.`);
       return EXIT_USAGE;
     }
-    io.err(`${profile.cli}: ${errorText(err)}`);
+    io.err(`${profile.cli}: ${errorMessage(err)}`);
     return EXIT_FAILED;
   }
 }

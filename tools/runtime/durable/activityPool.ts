@@ -1,4 +1,5 @@
 /** The activity pool: runs TaskScheduled work at most `max` at once, each job once while queued or running. */
+import { errorMessage } from '../../../shared/errors';
 import type { Clock } from '../clock';
 import { invokeFunction } from '../invoke';
 import type { Logger } from '../logger';
@@ -93,11 +94,13 @@ export class ActivityPool {
           Result: result === undefined ? 'null' : (JSON.stringify(result) ?? 'null'),
         };
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
+        const message = errorMessage(err);
         const details = err instanceof Error && err.stack ? err.stack : message;
+        // The extension keeps the host's RpcException text from after 'Exception:', so the message
+        // arrives with its leading space: two spaces after 'failed:', as on the real engine.
         event = taskFailedEvent(
           job.taskId,
-          `Activity function '${fn.name}' failed: ${message}`,
+          `Activity function '${fn.name}' failed:  ${message}`,
           details,
           now(),
         );

@@ -3,6 +3,7 @@
  * entity sends go to its outbox, responses to calling orchestrations go back to their inbox.
  * Re-delivered requests are de-duplicated by id.
  */
+import { errorMessage } from '../../../shared/errors';
 import type { Clock } from '../clock';
 import { invokeFunction } from '../invoke';
 import type { Logger } from '../logger';
@@ -17,7 +18,7 @@ import {
   type EntityRecord,
   type HistoryEvent,
 } from './types';
-import { clone, errorText, iso, type KeyedLock } from './util';
+import { clone, iso, type KeyedLock } from './util';
 
 interface EntityBatchResult {
   entityExists: boolean;
@@ -78,6 +79,7 @@ export class EntityHost {
           queue: [],
           recent: [],
           outbox: [],
+          createdTime: iso(this.o.clock.now()),
           lastModifiedTime: iso(this.o.clock.now()),
         };
         this.entities.set(id, ent);
@@ -140,7 +142,7 @@ export class EntityHost {
       return clone(raw) as EntityBatchResult;
     } catch (err) {
       // The whole batch failed (the SDK catches operation errors itself): report each operation.
-      return failAll(errorText(err));
+      return failAll(errorMessage(err));
     }
   }
 

@@ -4,6 +4,7 @@
  * The episode only changes the record; the engine persists it and dispatches the work.
  */
 import { randomUUID } from 'node:crypto';
+import { errorMessage } from '../../../shared/errors';
 import type { Clock } from '../clock';
 import { invokeFunction } from '../invoke';
 import type { Logger } from '../logger';
@@ -76,7 +77,7 @@ async function invokeOrchestrator(
     });
     return { state: clone(result) as OrchestratorState };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     const at = message.lastIndexOf(OUT_OF_PROC_MARKER);
     if (at >= 0) {
       try {

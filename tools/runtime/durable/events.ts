@@ -69,3 +69,53 @@ export function taskFailedEvent(
 export function markerEvent(type: EventType, timestamp: string): HistoryEvent {
   return { EventType: type, EventId: -1, IsPlayed: false, Timestamp: timestamp };
 }
+
+export function timerFiredEvent(timerId: number, fireAt: string, timestamp: string): HistoryEvent {
+  return {
+    EventType: EventType.TimerFired,
+    EventId: -1,
+    IsPlayed: false,
+    Timestamp: timestamp,
+    TimerId: timerId,
+    FireAt: fireAt,
+  };
+}
+
+export function terminatedEvent(reason: string, timestamp: string): HistoryEvent {
+  return {
+    EventType: EventType.ExecutionTerminated,
+    EventId: -1,
+    IsPlayed: false,
+    Timestamp: timestamp,
+    Input: JSON.stringify(reason),
+  };
+}
+
+export function eventRaisedEvent(name: string, data: unknown, timestamp: string): HistoryEvent {
+  return {
+    EventType: EventType.EventRaised,
+    EventId: -1,
+    IsPlayed: false,
+    Timestamp: timestamp,
+    Name: name,
+    Input: data === undefined ? null : (JSON.stringify(data) ?? null),
+  };
+}
+
+/** A sub-orchestration's answer to its parent: its output, or its failure (also when it could not start). */
+export function subOrchestrationEvent(
+  taskId: number,
+  outcome: { ok: true; result: string } | { ok: false; reason: string },
+  timestamp: string,
+): HistoryEvent {
+  return {
+    EventType: outcome.ok
+      ? EventType.SubOrchestrationInstanceCompleted
+      : EventType.SubOrchestrationInstanceFailed,
+    EventId: -1,
+    IsPlayed: false,
+    Timestamp: timestamp,
+    TaskScheduledId: taskId,
+    ...(outcome.ok ? { Result: outcome.result } : { Reason: outcome.reason, Details: outcome.reason }),
+  };
+}

@@ -1,5 +1,5 @@
 /** Instance queries: filters, ordering and continuation-token paging over the loaded instances. */
-import type { InstanceRecord, RuntimeStatus } from './types';
+import type { EntityRecord, InstanceRecord, RuntimeStatus } from './types';
 import { clone } from './util';
 
 export interface InstanceQuery {
@@ -9,6 +9,8 @@ export interface InstanceQuery {
   instanceIdPrefix?: string;
   top?: number;
   continuationToken?: string;
+  /** Entities too, as the extension's instance query returns them (`@name@key`, Running). */
+  includeEntities?: boolean;
 }
 
 export interface InstancePage {
@@ -43,4 +45,25 @@ export function queryInstances(all: Iterable<InstanceRecord>, query: InstanceQue
   const next =
     start + top < list.length ? Buffer.from(String(start + top), 'utf8').toString('base64') : undefined;
   return { instances: page.map(clone), continuationToken: next };
+}
+
+/**
+ * An entity as a row of the instance list: the Azure Storage provider keeps each entity as an
+ * orchestration of its scheduler id that never ends, its input the entity's scheduler state.
+ */
+export function entityRow(ent: EntityRecord): InstanceRecord {
+  return {
+    instanceId: ent.id,
+    name: `@${ent.name}`,
+    executionId: '',
+    status: 'Running',
+    input: JSON.stringify({ exists: ent.exists, state: ent.state }),
+    output: null,
+    customStatus: null,
+    createdTime: ent.createdTime ?? ent.lastModifiedTime,
+    lastUpdatedTime: ent.lastModifiedTime,
+    history: [],
+    inbox: [],
+    outbox: [],
+  };
 }

@@ -121,6 +121,8 @@ export interface EntityRecord {
   /** Ids of recently accepted requests (deduplicates re-delivered outbox messages). */
   recent: string[];
   outbox: EntityMessage[];
+  /** When the first request reached it (absent in records written before it was kept). */
+  createdTime?: string;
   lastModifiedTime: string;
 }
 

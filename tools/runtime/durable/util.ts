@@ -8,10 +8,6 @@ export function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
 }
 
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** The key of one piece of pending work: a task or timer of one execution of one instance. */
 export function jobKey(instanceId: string, executionId: string, id: number): string {
   return `${instanceId}\u0000${executionId}\u0000${id}`;

@@ -1,13 +1,7 @@
 /** Optional authentication: an API key (header, or the query parameter the spec allows), or a bearer token. */
-import { timingSafeEqual } from 'node:crypto';
 import type * as http from 'node:http';
+import { constantTimeEqual } from '../../net/constantTime';
 import type { FakeOdreOptions } from './types';
-
-export function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 export function authorised(
   need: FakeOdreOptions['requireAuth'],
@@ -20,11 +14,11 @@ export function authorised(
   const m = /^(\S+)\s+(.+)$/.exec(header.trim());
   const scheme = m?.[1]?.toLowerCase();
   const value = m?.[2] ?? '';
-  if (scheme === 'apikey' && need.apiKey !== undefined && safeEqual(value, need.apiKey)) return true;
+  if (scheme === 'apikey' && need.apiKey !== undefined && constantTimeEqual(value, need.apiKey)) return true;
   if (scheme === 'bearer') {
-    if (need.bearerToken !== undefined && safeEqual(value, need.bearerToken)) return true;
+    if (need.bearerToken !== undefined && constantTimeEqual(value, need.bearerToken)) return true;
     if (need.acceptIssuedTokens !== false && tokenValid(value)) return true;
   }
   const qp = url.searchParams.get('apikey');
-  return need.apiKey !== undefined && qp !== null && safeEqual(qp, need.apiKey);
+  return need.apiKey !== undefined && qp !== null && constantTimeEqual(qp, need.apiKey);
 }

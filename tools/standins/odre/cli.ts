@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** Runs the ODRE stand-in in the foreground: `node dist/tools/standins/odre/cli.js --port 8787`. */
 import { parseArgs } from 'node:util';
+import { errorMessage } from '../../../shared/errors';
 import { startFakeOdre } from './server';
 
 const EX_USAGE = 64;
@@ -70,7 +71,7 @@ async function main(argv: string[]): Promise<void> {
       allowPositionals: false,
     }).values;
   } catch (e) {
-    fail(e instanceof Error ? e.message : String(e));
+    fail(errorMessage(e));
   }
   if (values.help) {
     process.stdout.write(`${HELP}\n`);

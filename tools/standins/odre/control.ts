@@ -4,6 +4,7 @@
  * stalls, release start, clock-change rows, export order).
  */
 import type * as http from 'node:http';
+import { errorMessage } from '../../../shared/errors';
 import type { GapSpec, StallSpec } from './availability';
 import { parseFaultRule } from './faults';
 import { JSON_TYPE } from './plan';
@@ -122,6 +123,6 @@ export async function control(
     const body = method === 'POST' || method === 'PUT' ? await readJson(req) : null;
     return reply(200, handler(api, method, body));
   } catch (e) {
-    return reply(400, { error: e instanceof Error ? e.message : String(e) });
+    return reply(400, { error: errorMessage(e) });
   }
 }

@@ -1,7 +1,7 @@
 /** The RTE-style OAuth2 client-credentials token endpoint (facts.md section 3), and the tokens it issued. */
 import { randomBytes } from 'node:crypto';
 import type * as http from 'node:http';
-import { safeEqual } from './auth';
+import { constantTimeEqual } from '../../net/constantTime';
 import { jsonPlan, type Plan } from './plan';
 import type { FakeOdreOptions } from './types';
 
@@ -39,7 +39,7 @@ export class TokenIssuer {
     const colon = decoded.indexOf(':');
     const id = colon >= 0 ? decoded.slice(0, colon) : '';
     const secret = colon >= 0 ? decoded.slice(colon + 1) : '';
-    if (!(safeEqual(id, this.oauth.clientId) && safeEqual(secret, this.oauth.clientSecret))) {
+    if (!(constantTimeEqual(id, this.oauth.clientId) && constantTimeEqual(secret, this.oauth.clientSecret))) {
       return jsonPlan(401, { error: 'invalid_client', error_description: 'Client authentication failed' });
     }
     const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));

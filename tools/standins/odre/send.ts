@@ -1,23 +1,12 @@
 /** Sends a planned response: prebuffers an export during the latency, streams it with back-pressure, hashes what was sent. */
 import { createHash, type Hash } from 'node:crypto';
 import type * as http from 'node:http';
+import { waitForDrain } from '../../net/server';
 import type { Plan } from './plan';
 import type { RequestLogEntry } from './types';
 
 /** How much of an export is generated ahead, during the latency (bounded: exports can be huge). */
 const PREBUFFER_BYTES = 8 * 1024 * 1024;
-
-function waitWritable(res: http.ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
 
 export async function send(
   res: http.ServerResponse,
@@ -75,7 +64,7 @@ export async function send(
     buffered = '';
     hash.update(chunk);
     entry.bytes += chunk.length;
-    if (!res.write(chunk)) await waitWritable(res);
+    if (!res.write(chunk)) await waitForDrain(res);
   };
   const rest: Iterable<string> = pieces ? { [Symbol.iterator]: () => pieces } : [];
   for (const piece of [...early, ...(truncate ? (plan.pieces ?? []) : rest)]) {

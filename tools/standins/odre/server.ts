@@ -7,6 +7,9 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { errorMessage } from '../../../shared/errors';
+import { isSecretParam } from '../../../shared/secretParams';
+import { closeServer } from '../../net/server';
 import { apiPlan, type ApiContext } from './api';
 import { control } from './control';
 import { bodyFaultPlan, statusFaultPlan } from './faultPlans';
@@ -23,8 +26,6 @@ import type { FakeOdre, FakeOdreOptions, RequestLogEntry } from './types';
 export { FAULT_NAMES, parseFaultRule } from './faults';
 export type { GapSpec, StallSpec } from './availability';
 export type * from './types';
-
-const REDACT_QUERY = /^(apikey|api_key|key|token|access_token|client_secret|password)$/i;
 
 function clockOf(n: FakeOdreOptions['now']): () => number {
   if (n === undefined) return () => Date.now();
@@ -76,7 +77,7 @@ export async function startFakeOdre(options: FakeOdreOptions = {}): Promise<Fake
     if (url.pathname.startsWith(CONTROL_PREFIX)) return control(api, req, res, url);
     const r = route(url.pathname);
     const query: Record<string, string> = {};
-    for (const [k, v] of url.searchParams) query[k] = REDACT_QUERY.test(k) ? 'REDACTED' : v;
+    for (const [k, v] of url.searchParams) query[k] = isSecretParam(k) ? 'REDACTED' : v;
     const entry: RequestLogEntry = {
       seq: ++seq,
       method: req.method ?? 'GET',
@@ -152,7 +153,7 @@ export async function startFakeOdre(options: FakeOdreOptions = {}): Promise<Fake
         res.writeHead(500, { 'Content-Type': JSON_TYPE });
         res.end(
           JSON.stringify({
-            message: e instanceof Error ? e.message : String(e),
+            message: errorMessage(e),
             error_code: 'InternalServerError',
           }),
         );
@@ -173,9 +174,7 @@ export async function startFakeOdre(options: FakeOdreOptions = {}): Promise<Fake
     close: async () => {
       for (const t of timers) clearTimeout(t);
       timers.clear();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await Promise.all([closed, ...openResponses]);
+      await Promise.all([closeServer(server), ...openResponses]);
     },
     now: () => new Date(clock()),
     setNow: (at) => {

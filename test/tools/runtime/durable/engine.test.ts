@@ -151,7 +151,7 @@ describe('durable semantics', () => {
     ]);
     const failed = rec.history.find((e) => e.EventType === EventType.TaskFailed);
     expect(failed?.Reason).toBe(
-      `Activity function 'fxFlaky' failed: flaky a attempt 1 MARK{"attempt":1}MARK`,
+      `Activity function 'fxFlaky' failed:  flaky a attempt 1 MARK{"attempt":1}MARK`,
     );
     expect(failed?.Details).toContain('flaky a attempt 1');
   });
@@ -184,7 +184,7 @@ describe('durable semantics', () => {
     const out = JSON.parse(rec.output ?? 'null') as { ok: boolean; message: string };
     expect(out.ok).toBe(false);
     expect(out.message).toContain(
-      `Activity function 'fxFlaky' failed: flaky b attempt 3 MARK{"attempt":3}MARK`,
+      `Activity function 'fxFlaky' failed:  flaky b attempt 3 MARK{"attempt":3}MARK`,
     );
   });
 
@@ -197,7 +197,7 @@ describe('durable semantics', () => {
     const output = JSON.parse(rec.output ?? 'null') as string;
     expect(
       output.startsWith(
-        `Orchestrator function 'fxFailing' failed: Activity function 'fxBoom' failed: boom: permanent`,
+        `Orchestrator function 'fxFailing' failed: Activity function 'fxBoom' failed:  boom: permanent`,
       ),
     ).toBe(true);
     const last = rec.history.filter((e) => e.EventType === EventType.ExecutionCompleted);

@@ -100,6 +100,31 @@ describe('durable client through df.getClient and the HTTP host', () => {
     expect(await viaApp.json()).toEqual({ entityExists: true, entityState: 10 });
   });
 
+  it('lists entities among the instances, as the extension does, and never purges them by filter', async () => {
+    const client = host.client();
+    await client.signalEntity(new df.EntityId('fxCounter', 'listed'), 'add', 1);
+    await host.engine.waitForIdle();
+    const all = await client.getStatusAll();
+    const row = all.find((s) => s.instanceId === '@fxcounter@listed');
+    expect(row).toMatchObject({ name: '@fxcounter', runtimeStatus: 'Running' });
+    const byPrefix = host.engine.listInstances({ instanceIdPrefix: 'list-', includeEntities: true });
+    expect(byPrefix.instances.some((r) => r.instanceId.startsWith('@'))).toBe(false);
+    await client.purgeInstanceHistoryBy({ createdTimeFrom: new Date(0) });
+    const after = await client.getStatusAll();
+    expect(
+      after
+        .filter((s) => s.instanceId.startsWith('@'))
+        .map((s) => s.instanceId)
+        .sort(),
+    ).toEqual(
+      all
+        .filter((s) => s.instanceId.startsWith('@'))
+        .map((s) => s.instanceId)
+        .sort(),
+    );
+    expect(host.engine.listInstances().instances.some((r) => r.instanceId.startsWith('@'))).toBe(false);
+  });
+
   it('serves a plain HTTP function with a real InvocationContext', async () => {
     const res = await fetch(`${host.httpUrl}/api/fx/plain?q=hi`);
     expect(await res.json()).toEqual({ functionName: 'fxPlain', q: 'hi' });

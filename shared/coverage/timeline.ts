@@ -86,6 +86,8 @@ export function buildTimeline(history: unknown): TimelineEntry[] {
         ok,
         ...(ok ? {} : { error: truncate(text(e.Result), 300) }),
       });
+      // after continue-as-new, Azure Storage leaves an earlier, longer execution's rows past the end
+      break;
     }
   }
   return out;

@@ -30,6 +30,8 @@ export interface RawEvent {
   reason?: string;
 }
 
+const TERMINAL = /^Execution(Completed|Failed|Terminated)$|^ContinueAsNew$/;
+
 /**
  * An orchestration history as the suite compares it: the start, the outcomes of every attempt
  * of each task name and of each sub-orchestration (sorted), the timers and signals counted, the end. Episode boundaries and
@@ -38,7 +40,10 @@ export interface RawEvent {
  * input in the History table, so attempts cannot be told apart by slice here; the run's output
  * and heartbeat carry the attempts per slice.
  */
-export function historyView(events: readonly RawEvent[]): Record<string, unknown> {
+export function historyView(all: readonly RawEvent[]): Record<string, unknown> {
+  // allow-list entry "stale-history-rows": what follows the end is an earlier execution's leftovers
+  const end = all.findIndex((e) => TERMINAL.test(e.type));
+  const events = end < 0 ? all : all.slice(0, end + 1);
   const outcome = new Map<number, string>();
   for (const e of events) {
     if (e.type === 'TaskCompleted') outcome.set(e.taskScheduledId ?? -1, 'TaskCompleted');
@@ -59,7 +64,7 @@ export function historyView(events: readonly RawEvent[]): Record<string, unknown
     } else if (e.type === 'TimerCreated' || e.type === 'EventSent') {
       const key = `${e.type} ${e.name ?? ''}${e.type === 'TimerCreated' ? ` -> ${outcome.get(e.eventId) ?? 'pending'}` : ''}`;
       counts[key] = (counts[key] ?? 0) + 1;
-    } else if (/^Execution(Completed|Failed|Terminated)$|^ContinueAsNew$/.test(e.type)) ended = e.type;
+    } else if (TERMINAL.test(e.type)) ended = e.type;
   }
   return {
     started,

@@ -29,4 +29,15 @@ describe('a run history as a timeline', () => {
     ]);
     expect(buildTimeline(undefined)).toEqual([]);
   });
+
+  it("ends at the execution's end: rows an earlier, longer execution left behind are not shown", () => {
+    const history = [
+      { EventType: 'ExecutionStarted', FunctionName: 'ingestEco2mixChunk', Timestamp: t(0) },
+      { EventType: 'TaskCompleted', FunctionName: 'recordChunk', ScheduledTime: t(0), Timestamp: t(1) },
+      { EventType: 'ExecutionCompleted', OrchestrationStatus: 'Completed', Timestamp: t(2) },
+      // the tail of the execution before continue-as-new, as the Azure Storage provider returns it
+      { EventType: 'TaskCompleted', FunctionName: 'storeSlice', ScheduledTime: t(-9), Timestamp: t(-8) },
+    ];
+    expect(buildTimeline(history).map((e) => e.name)).toEqual(['recordChunk', 'orchestration completed']);
+  });
 });

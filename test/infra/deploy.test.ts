@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { FN } from '../../shared/constants';
 import { ROOT } from './arm';
+import { parseArgs as parsePackageArgs } from '../../tools/package/args';
 
 const read = (...parts: string[]): string => fs.readFileSync(path.join(ROOT, ...parts), 'utf8');
 
@@ -40,7 +41,9 @@ describe('azure.yaml', () => {
     const hook = azure.services.ingestion!.hooks.prepackage!;
     expect(hook.posix.run).toBe('npm run package');
     expect(hook.windows.run).toContain('npm run package');
-    expect(read('tools', 'package', 'package.ts')).toContain("stagingDir ?? path.join(root, 'dist-package')");
+    // `npm run package` with no flags stages the package where azure.yaml's `dist` points
+    const root = path.resolve('/project');
+    expect(parsePackageArgs([], root).stagingDir).toBe(path.join(root, azure.services.ingestion!.dist));
   });
 
   it('uses no storage key, SAS, connection string or blob upload anywhere', () => {

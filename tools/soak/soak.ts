@@ -14,7 +14,7 @@ import { iso } from '../../shared/time';
 import type { DatasetState } from '../../shared/types';
 import { VirtualClock } from '../runtime/clock';
 import { startHost } from '../runtime/host';
-import { memoryLogger } from '../runtime/logger';
+import { silentLogger } from '../runtime/logger';
 import { startFakeOdre } from '../standins/odre/server';
 import { followClock, scratchRoot, settle, timerPayload } from './drive';
 import { buildScenario, figures, inside, LandingBook, Q, type DatasetFigures } from './scenario';
@@ -74,7 +74,7 @@ export async function runSoak(opts: {
     timers: false,
     loadSettings: false,
     banner: false,
-    logger: memoryLogger(),
+    logger: silentLogger,
     functionKeys: ['soak'],
   });
   const book = new LandingBook();

@@ -106,9 +106,14 @@ export function digestDay(input: Pick<AuditInput, 'trigger' | 'slot'>): number |
  * last seven days that has scheduled heartbeats and no digest yet (a host that was down then
  * catches up). Idempotent: a re-executed audit finds the digests in place.
  */
-export async function digestPastDays(lake: Lake, nowDayMs: number, log: (line: string) => void): Promise<number> {
+export async function digestPastDays(
+  lake: Lake,
+  nowDayMs: number,
+  log: (line: string) => void,
+  options: { days?: number } = {},
+): Promise<number> {
   let written = 0;
-  for (let k = DIGEST_LOOKBACK_DAYS; k >= 1; k--) {
+  for (let k = options.days ?? DIGEST_LOOKBACK_DAYS; k >= 1; k--) {
     const day = nowDayMs - k * DAY_MS;
     const path = digestPath(day);
     if (await lake.stat(path)) continue;

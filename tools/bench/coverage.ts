@@ -15,8 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DAY_MS, DATASETS, QUARTER_MS } from '../../shared/constants';
-import { buildDigest, digestPath } from '../../shared/coverage/digest';
-import { listHeartbeats, readAll } from '../../shared/coverage/heartbeats';
+import { digestPastDays } from '../../shared/coverage/digest';
 import { readCoverage } from '../../shared/coverage/read';
 import { createLocalLake } from '../../shared/lake/localLake';
 import { heartbeatPath } from '../../shared/paths';
@@ -48,26 +47,6 @@ function heartbeat(slot: number, from: number, to: number, tag?: string): string
     },
   }));
   return `${JSON.stringify({ job_id: `eco2mix-${slot}`, status: 'success', trigger: tag ? 'manual' : 'timer', slot: iso(slot), window: { from: iso(from), to: iso(to) }, slices, warnings: [], error_details: [] }, null, 2)}\n`;
-}
-
-/** One digest per past day, built by the app's own digest builder from that day's heartbeats. */
-async function writeDigests(lake: ReturnType<typeof createLocalLake>): Promise<void> {
-  const end = Math.floor(NOW / DAY_MS) * DAY_MS;
-  for (let day = end - LAKE_DAYS * DAY_MS; day < end; day += DAY_MS) {
-    const files = (await listHeartbeats(lake, day, day + DAY_MS - 1)).filter((f) => !f.manual);
-    const digest = buildDigest(
-      day,
-      files,
-      await readAll(
-        lake,
-        files.map((f) => f.path),
-      ),
-    );
-    await lake.write(digestPath(day), Buffer.from(JSON.stringify(digest)), {
-      contentType: 'application/json',
-      metadata: {},
-    });
-  }
 }
 
 function writeLake(dir: string): void {
@@ -130,7 +109,8 @@ async function main(): Promise<void> {
       lake,
     );
     const t1 = performance.now();
-    await writeDigests(lake);
+    // one digest per past day, as the 01:00Z runs' audits write them
+    await digestPastDays(lake, Math.floor(NOW / DAY_MS) * DAY_MS, () => undefined, { days: LAKE_DAYS });
     process.stdout.write(
       `day digests: ${LAKE_DAYS} written in ${((performance.now() - t1) / 1000).toFixed(1)} s\n`,
     );

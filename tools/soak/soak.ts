@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resetConfig } from '../../shared/config';
 import { FN } from '../../shared/constants';
-import { SCHEDULED_DATASETS } from '../../shared/datasets';
+import { datasetSpec, SCHEDULED_DATASETS } from '../../shared/datasets';
 import { scheduledInstanceId } from '../../shared/starters';
 import { iso } from '../../shared/time';
 import type { DatasetState } from '../../shared/types';
@@ -145,8 +145,8 @@ function collect(dir: string, book: LandingBook, slot: number): void {
   for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (!e.isFile() || e.name.startsWith('.') || !e.name.endsWith('.json')) continue;
     const full = path.join(e.parentPath, e.name);
-    const dataset = e.name.startsWith('eco2mix_regional_') ? 'eco2mix-regional-tr' : 'eco2mix-national-tr';
-    book.addFile(dataset, fs.readFileSync(full, 'utf8'), slot);
+    const dataset = SCHEDULED_DATASETS.find((d) => e.name.startsWith(`eco2mix_${datasetSpec(d).short}_`));
+    if (dataset) book.addFile(dataset, fs.readFileSync(full, 'utf8'), slot);
     fs.rmSync(full);
     fs.rmSync(path.join(e.parentPath, `.${e.name}.meta.json`), { force: true });
   }

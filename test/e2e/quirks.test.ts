@@ -9,7 +9,7 @@ import { scheduledInstanceId } from '../../shared/starters';
 import { iso } from '../../shared/time';
 import type { DatasetState } from '../../shared/types';
 import { VirtualClock } from '../../tools/runtime/clock';
-import { FAKE_DATE_ONLY, startHarness, type Harness } from './harness';
+import { FAKE_DATE_ONLY, startHarness, type Harness, type HarnessOptions } from './harness';
 
 const Q = 900_000;
 const REGIONAL = 'eco2mix-regional-tr';
@@ -17,6 +17,25 @@ const NATIONAL = 'eco2mix-national-tr';
 
 /** The app's Date and the engine's clock move together, as on a real host. */
 let clock: VirtualClock;
+/** One harness per block, on its own virtual clock from `now`, with Date faked to follow it. */
+function useHarness(
+  now: number,
+  opts: Omit<HarnessOptions, 'now' | 'host'>,
+  set: (h: Harness) => void,
+): void {
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    jest.useFakeTimers({ ...FAKE_DATE_ONLY, now });
+    clock = new VirtualClock(new Date(now));
+    h = await startHarness({ now, host: { clock }, ...opts });
+    set(h);
+  });
+  afterAll(async () => {
+    await h?.stop();
+    jest.useRealTimers();
+  });
+}
+
 async function runSlot(h: Harness, slot: number): Promise<Record<string, unknown>> {
   jest.setSystemTime(slot + 7_000);
   clock.advanceTo(new Date(slot + 7_000));
@@ -31,24 +50,18 @@ const heartbeat = (h: Harness, out: Record<string, unknown>) =>
 describe('a region missing one quarter for good', () => {
   let h: Harness;
   const start = Date.parse('2026-11-10T06:15:00Z');
-  beforeAll(async () => {
-    jest.useFakeTimers({ ...FAKE_DATE_ONLY, now: start });
-    clock = new VirtualClock(new Date(start));
-    h = await startHarness({
-      now: start,
-      host: { clock },
+  useHarness(
+    start,
+    {
       env: {
         INGESTION_GAP_HORIZON_HOURS: '1',
         INGESTION_GAP_GIVE_UP_DAYS: '1',
         INGESTION_GAP_SWEEP_HOUR_UTC: '23',
       },
       odre: { gaps: [{ dataset: REGIONAL, from: '2026-11-10T04:00:00Z', regions: ['32'] }] },
-    });
-  });
-  afterAll(async () => {
-    await h.stop();
-    jest.useRealTimers();
-  });
+    },
+    (started) => (h = started),
+  );
 
   it('holds the watermark for the horizon, then records a gap and moves past it', async () => {
     let out: Record<string, unknown> = {};
@@ -92,15 +105,7 @@ describe('a region missing one quarter for good', () => {
 describe('an exhausted quota (429 with reset_time)', () => {
   let h: Harness;
   const start = Date.parse('2026-11-12T10:15:00Z');
-  beforeAll(async () => {
-    jest.useFakeTimers({ ...FAKE_DATE_ONLY, now: start });
-    clock = new VirtualClock(new Date(start));
-    h = await startHarness({ now: start, host: { clock } });
-  });
-  afterAll(async () => {
-    await h.stop();
-    jest.useRealTimers();
-  });
+  useHarness(start, {}, (started) => (h = started));
 
   it('defers the run without a retry, sends nothing before the reset, then catches up', async () => {
     expect((await runSlot(h, start)).status).toBe('succeeded');
@@ -144,15 +149,7 @@ describe('an exhausted quota (429 with reset_time)', () => {
 describe('a timer that fires early', () => {
   let h: Harness;
   const slot = Date.parse('2026-11-14T12:30:00Z');
-  beforeAll(async () => {
-    jest.useFakeTimers({ ...FAKE_DATE_ONLY, now: slot - Q });
-    clock = new VirtualClock(new Date(slot - Q));
-    h = await startHarness({ now: slot - Q, host: { clock } });
-  });
-  afterAll(async () => {
-    await h.stop();
-    jest.useRealTimers();
-  });
+  useHarness(slot - Q, {}, (started) => (h = started));
 
   it('starts the slot scheduleStatus.next names, not the previous one', async () => {
     await runSlot(h, slot - Q);
@@ -170,24 +167,18 @@ describe('a timer that fires early', () => {
 describe('the daily gap sweep', () => {
   let h: Harness;
   const start = Date.parse('2026-11-16T06:15:00Z');
-  beforeAll(async () => {
-    jest.useFakeTimers({ ...FAKE_DATE_ONLY, now: start });
-    clock = new VirtualClock(new Date(start));
-    h = await startHarness({
-      now: start,
-      host: { clock },
+  useHarness(
+    start,
+    {
       env: {
         INGESTION_GAP_HORIZON_HOURS: '1',
         INGESTION_GAP_GIVE_UP_DAYS: '1',
         INGESTION_GAP_SWEEP_HOUR_UTC: '8',
       },
       odre: { gaps: [{ dataset: REGIONAL, from: '2026-11-16T04:00:00Z', regions: ['84'] }] },
-    });
-  });
-  afterAll(async () => {
-    await h.stop();
-    jest.useRealTimers();
-  });
+    },
+    (started) => (h = started),
+  );
 
   it('re-reads an open gap once a day; a gap that fills is closed and its data lands', async () => {
     for (let slot = start; slot <= start + 6 * Q; slot += Q) await runSlot(h, slot);
@@ -222,15 +213,7 @@ describe('the daily gap sweep', () => {
 describe('a feed that lags more than the lookback', () => {
   let h: Harness;
   const start = Date.parse('2026-11-18T12:00:00Z');
-  beforeAll(async () => {
-    jest.useFakeTimers({ ...FAKE_DATE_ONLY, now: start });
-    clock = new VirtualClock(new Date(start));
-    h = await startHarness({ now: start, host: { clock }, odre: { publishDelayMs: 5 * 3600_000 } });
-  });
-  afterAll(async () => {
-    await h.stop();
-    jest.useRealTimers();
-  });
+  useHarness(start, { odre: { publishDelayMs: 5 * 3600_000 } }, (started) => (h = started));
 
   it('keeps re-reading quarters stored with null values until they are published', async () => {
     await runSlot(h, start);

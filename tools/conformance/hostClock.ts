@@ -15,13 +15,22 @@ const CANDIDATES = [
   '/usr/lib/faketime/libfaketimeMT.so.1',
   '/usr/local/lib/faketime/libfaketimeMT.so.1',
 ];
-/** libfaketime re-reads the offset file at most this often (FAKETIME_CACHE_DURATION, seconds). */
+/**
+ * FAKETIME_CACHE_DURATION, seconds. libfaketime re-reads the file on the first clock read whose
+ * whole real second exceeds the last read's by more than this (libfaketime.c: `(tv_sec -
+ * last_data_fetch) > cache_duration`), so a file written at second S is read from second S + 2 on.
+ */
 const REREAD_S = 1;
+/** Past that boundary: the host's first clock read after it, and the Node/libc clock skew. */
+const MARGIN_MS = 150;
 
 export interface HostClock {
   /** Environment for the host process. */
   env: Record<string, string>;
-  /** Resolves once the host reads `ms` (then ticking): its offset is written ahead of the re-read. */
+  /**
+   * Resolves once the host is bound to read `ms` (then ticking): the offset is written for the
+   * instant the re-read is certain, and the promise waits for it.
+   */
   set(ms: number): Promise<void>;
   remove(): void;
 }
@@ -41,7 +50,9 @@ export function hostClock(startMs: number): HostClock {
   const file = path.join(dir, 'offset');
   const write = (ms: number): void => {
     const offset = (ms - wallNow()) / 1000;
-    fs.writeFileSync(file, `${offset >= 0 ? '+' : ''}${offset.toFixed(3)}\n`);
+    // a rename, so that a re-read never meets a half-written file
+    fs.writeFileSync(`${file}.next`, `${offset >= 0 ? '+' : ''}${offset.toFixed(3)}\n`);
+    fs.renameSync(`${file}.next`, file);
   };
   write(startMs);
   return {
@@ -52,7 +63,8 @@ export function hostClock(startMs: number): HostClock {
       FAKETIME_DONT_FAKE_MONOTONIC: '1',
     },
     set: async (ms) => {
-      const waitMs = REREAD_S * 1000 + 150;
+      const now = wallNow();
+      const waitMs = (Math.floor(now / 1000) + REREAD_S + 1) * 1000 + MARGIN_MS - now;
       write(ms - waitMs);
       await new Promise((r) => setTimeout(r, waitMs));
     },

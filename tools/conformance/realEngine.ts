@@ -57,6 +57,34 @@ async function post(url: string, body: string): Promise<string> {
   return text;
 }
 
+/** How far the host's `Date` header (whole seconds, refreshed each second) may be from the target. */
+const CLOCK_TOLERANCE_MS = 3_000;
+
+/**
+ * Waits until the host's HTTP API answers with a `Date` on the new clock: a run started on a
+ * stale clock would read the wrong `currentUtcDateTime` (and see published quarters as future).
+ */
+async function confirmHostClock(rpcBaseUrl: string, target: number): Promise<void> {
+  const setAt = wallNow();
+  const deadline = setAt + 10_000;
+  let seen: string;
+  for (;;) {
+    const res = await fetch(new URL('instances/?top=1', rpcBaseUrl));
+    await res.arrayBuffer();
+    const date = Date.parse(res.headers.get('date') ?? '');
+    seen = Number.isNaN(date) ? 'no Date header' : new Date(date).toISOString();
+    const expected = target + (wallNow() - setAt);
+    if (Math.abs(date - expected) <= CLOCK_TOLERANCE_MS) return;
+    if (wallNow() > deadline) {
+      throw new Error(
+        `the conformance host's clock reads ${seen}, not ${new Date(expected).toISOString()}: ` +
+          'libfaketime did not re-read its offset file',
+      );
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 export async function startRealEngine(
   rootDir: string,
   opts: { dataDir?: string; echo?: boolean; now?: number } = {},
@@ -113,6 +141,7 @@ export async function startRealEngine(
       client,
       reset: async (env, now) => {
         await clock.set(now);
+        await confirmHostClock(client.rpcBaseUrl, now);
         await post(`${bridgeUrl}reset/`, JSON.stringify({ env, now }));
       },
       invoke: async (name, input) =>

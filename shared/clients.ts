@@ -14,6 +14,7 @@ let lake: { config: Config; value: Lake } | undefined;
 let fetcher: { config: Config; value: WindowFetcher } | undefined;
 let secrets: { config: Config; value: SecretSource } | undefined;
 let coverage: { config: Config; value: CoverageFetcher } | undefined;
+let gate: { config: Config; value: import('./rte/gate').RequestGate } | undefined;
 
 /** The coverage request of one dataset (its first instant), bound to the ODRE client. */
 export type CoverageFetcher = (dataset: DatasetId) => Promise<CoverageResult>;
@@ -91,5 +92,14 @@ function rteDeps(config: Config): import('./rte/client').FetchWindowDeps {
     config.auth.mode === 'none'
       ? () => Promise.resolve(null)
       : createAuthorizationProvider(config.auth, getSecrets(config), http);
-  return { http, getAuthorization };
+  return { http, getAuthorization, gate: requestGate(config) };
+}
+
+/** One gate per process for every ODRE request (exports and coverage), INGESTION_PARALLELISM wide. */
+function requestGate(config: Config): import('./rte/gate').RequestGate {
+  if (gate?.config !== config) {
+    const { createRequestGate } = require('./rte/gate') as typeof import('./rte/gate');
+    gate = { config, value: createRequestGate(config.parallelism) };
+  }
+  return gate.value;
 }

@@ -4,7 +4,7 @@ import type { ChunkDetail } from '../chunkDetail';
 import { retryOptionsFor } from '../retry';
 import { planSlices } from '../slicing';
 import type { IngestionInput } from '../types';
-import { chunksOf, partsOf, type Lane, type LanePart } from './chunks';
+import { chunksOf, LANE_FETCHES, partsOf, type Lane, type LanePart } from './chunks';
 import { addPart, emptyLane, LANE_FAILURES, type LaneOutput } from './fold';
 import { checkedWindowOf, landedOf, sliceReportsOf, storedOf } from './helpers';
 import { ingestSlices } from './pipeline';
@@ -27,9 +27,9 @@ export function laneInputOf(input: IngestionInput, runId: string, lane: Lane): L
 }
 
 /**
- * One lane of a backfill, one chunk per execution: its slices one at a time, each store
- * overlapping the next fetch (one request in flight per lane; the parent runs INGESTION_PARALLELISM
- * lanes). The slices' detail goes to a staging file per chunk that the audit reads, then the lane
+ * One lane of a backfill, one chunk per execution: its slices as a stream of LANE_FETCHES
+ * scheduled fetches, each store overlapping the next fetches (the parent runs
+ * INGESTION_PARALLELISM lanes; the request gate lets that many requests out at once). The slices' detail goes to a staging file per chunk that the audit reads, then the lane
  * continues as new with its totals, so no execution's history grows with the backfill's length.
  */
 export function* chunkOrchestration(
@@ -47,7 +47,8 @@ export function* chunkOrchestration(
     slot: input.slot,
     ...(input.runTag ? { runTag: input.runTag } : {}),
     multiSlice: true,
-    width: 1,
+    width: LANE_FETCHES,
+    stream: true,
   });
   const name = `${chunk.dataset}-${chunk.index}`;
   const detail: ChunkDetail = {

@@ -9,6 +9,13 @@ import type { Slice } from '../types';
  */
 export const CHUNK_SLICES = 4;
 
+/**
+ * Fetches a lane keeps scheduled (a stream, rounds.ts): twice what the request gate lets through
+ * per lane (shared/rte/gate.ts), so that while one answer is parsed and stored and the lane's next
+ * fetch is being scheduled, a fetch already waiting at the gate takes its place.
+ */
+export const LANE_FETCHES = 2;
+
 export interface Chunk {
   /** Position among its dataset's chunks, in time order (names its detail file). */
   index: number;
@@ -17,7 +24,7 @@ export interface Chunk {
 }
 
 /**
- * A lane is one sub-orchestration that fetches one slice at a time and runs its chunks one per
+ * A lane is one sub-orchestration that streams its slices (LANE_FETCHES scheduled) and runs its chunks one per
  * execution (continue-as-new between them). The run keeps INGESTION_PARALLELISM lanes busy from
  * start to end: no lane waits for another, and none idles while a longer chunk finishes.
  */

@@ -3,6 +3,7 @@ import { FN, RETRY_POLICY } from '../constants';
 import { decodeFailure } from '../errors';
 import { retryOptionsFor } from '../retry';
 import type { FailureInfo, FetchInput, FetchResult, Slice, StoreInput, StoredFile } from '../types';
+import { stepRound, streamRound, type RoundDeps } from './rounds';
 
 export type Fetched = Extract<FetchResult, { ok: true }>;
 
@@ -22,23 +23,16 @@ export interface PipelineParams {
   slot: string;
   runTag?: string;
   multiSlice: boolean;
-  /** Slices fetched at once. */
+  /** Slices fetched at once (steps), or kept scheduled (a stream). */
   width: number;
+  /** A stream instead of steps (rounds.ts): a lane of a backfill. */
+  stream?: boolean;
   /** Send no request at all (the starter deferred the run). */
   deferAll?: boolean;
   onProgress?: (counts: { fetched: number; stored: number; failed: number; storing: boolean }) => void;
 }
 
-type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
-
-/** Yields one already-scheduled task on its own, so that its failure does not hide the others. */
-export function* settle<R>(task: Task): Generator<Task, Outcome<R>, unknown> {
-  try {
-    return { ok: true, value: (yield task) as R };
-  } catch (error) {
-    return { ok: false, error };
-  }
-}
+export type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
 export function failureFrom(slice: Slice, error: unknown, attempts: number): FailureInfo {
   const decoded = decodeFailure(error instanceof Error ? error.message : String(error));
@@ -55,12 +49,9 @@ export function failureFrom(slice: Slice, error: unknown, attempts: number): Fai
 }
 
 /**
- * Fetches and stores `slices`: each step fetches the next `width` slices while it stores those
- * the previous step fetched, so a store never waits for the fetches after it. A step is one
- * Task.all of new tasks only: durable-functions lets a task belong to one compound task, and one
- * holding already-scheduled tasks would schedule them a second time. Task.all fails fast, so
- * each task is then settled on its own. Slices the server asked to come back for (Retry-After up
- * to RETRY_POLICY.maxRetryAfterMs) get one more round after a durable timer.
+ * Fetches and stores `slices`, in steps (a scheduled run) or as a stream (`stream`: a lane of a
+ * backfill), see rounds.ts. Slices the server asked to come back for (Retry-After up to
+ * RETRY_POLICY.maxRetryAfterMs) get one more round after a durable timer.
  */
 export function* ingestSlices(
   context: OrchestrationContext,
@@ -70,87 +61,77 @@ export function* ingestSlices(
   const result: PipelineResult = { fetched: [], stored: [], failures: [], deferred: [], quotaUntil: null };
   // An exhausted quota stops every request still to send: those slices are deferred, not failed.
   let stopFetching = p.deferAll === true;
-  const width = Math.max(1, p.width);
-  const startFetch = (slice: Slice): Task =>
-    context.df.callActivityWithRetry(FN.fetchActivity, retryOptionsFor(p.runId, slice.key), {
-      instanceId: p.runId,
-      slot: p.slot,
-      slice,
-      multiSlice: p.multiSlice,
-      ...(p.runTag ? { runTag: p.runTag } : {}),
-    } satisfies FetchInput);
-  const startStore = (item: Fetched): Task =>
-    context.df.callActivityWithRetry(FN.storeActivity, retryOptionsFor(p.runId, `store-${item.slice.key}`), {
-      instanceId: p.runId,
-      fetched: item,
-    } satisfies StoreInput);
-  const progress = (storing: boolean): void =>
-    p.onProgress?.({
-      fetched: result.fetched.length,
-      stored: result.stored.length,
-      failed: result.failures.length,
-      storing,
-    });
-
   const retryLater = new Map<string, { slice: Slice; failure: FailureInfo }>();
-  const round = function* (todo: readonly Slice[]): Generator<Task, void, unknown> {
-    let toStore: Fetched[] = [];
-    for (let i = 0; i < todo.length || toStore.length > 0; i += width) {
-      if (stopFetching && i < todo.length) {
-        result.deferred.push(...todo.slice(i).map((s) => s.key));
-        i = todo.length;
+  const deps: RoundDeps = {
+    context,
+    width: p.width,
+    startFetch: (slice) =>
+      context.df.callActivityWithRetry(FN.fetchActivity, retryOptionsFor(p.runId, slice.key), {
+        instanceId: p.runId,
+        slot: p.slot,
+        slice,
+        multiSlice: p.multiSlice,
+        ...(p.runTag ? { runTag: p.runTag } : {}),
+      } satisfies FetchInput),
+    startStore: (item) =>
+      context.df.callActivityWithRetry(
+        FN.storeActivity,
+        retryOptionsFor(p.runId, `store-${item.slice.key}`),
+        {
+          instanceId: p.runId,
+          fetched: item,
+        } satisfies StoreInput,
+      ),
+    fetched: (slice, outcome) => {
+      if (outcome.ok && outcome.value.ok) {
+        result.fetched.push(outcome.value);
+        return outcome.value;
       }
-      const fetchBatch = todo.slice(i, i + width);
-      const storeBatch = toStore;
-      const storeTasks = storeBatch.map(startStore);
-      const fetchTasks = fetchBatch.map(startFetch);
-      try {
-        yield context.df.Task.all([...storeTasks, ...fetchTasks]);
-      } catch {
-        // outcomes are collected task by task below
+      const failure =
+        outcome.ok && !outcome.value.ok
+          ? outcome.value.failure
+          : failureFrom(slice, outcome.ok ? undefined : outcome.error, RETRY_POLICY.maxNumberOfAttempts);
+      if (failure.deferred_until !== undefined) {
+        stopFetching = true;
+        result.quotaUntil = failure.deferred_until;
+        result.deferred.push(slice.key);
+        return null;
       }
-      for (const [j, item] of storeBatch.entries()) {
-        const outcome = yield* settle<StoredFile>(storeTasks[j] as Task);
-        if (outcome.ok) result.stored.push({ fetched: item, file: outcome.value });
-        else result.failures.push(failureFrom(item.slice, outcome.error, RETRY_POLICY.maxNumberOfAttempts));
+      result.failures.push(failure);
+      if (failure.retry_after_ms !== undefined && failure.retry_after_ms <= RETRY_POLICY.maxRetryAfterMs) {
+        retryLater.set(slice.key, { slice, failure });
       }
-      toStore = [];
-      for (const [j, slice] of fetchBatch.entries()) {
-        const outcome = yield* settle<FetchResult>(fetchTasks[j] as Task);
-        if (outcome.ok && outcome.value.ok) {
-          result.fetched.push(outcome.value);
-          toStore.push(outcome.value);
-          continue;
-        }
-        const failure =
-          outcome.ok && !outcome.value.ok
-            ? outcome.value.failure
-            : failureFrom(slice, outcome.ok ? undefined : outcome.error, RETRY_POLICY.maxNumberOfAttempts);
-        if (failure.deferred_until !== undefined) {
-          stopFetching = true;
-          result.quotaUntil = failure.deferred_until;
-          result.deferred.push(slice.key);
-          continue;
-        }
-        result.failures.push(failure);
-        if (failure.retry_after_ms !== undefined && failure.retry_after_ms <= RETRY_POLICY.maxRetryAfterMs) {
-          retryLater.set(slice.key, { slice, failure });
-        }
-      }
-      progress(i + width >= todo.length);
-    }
+      return null;
+    },
+    stored: (item, outcome) => {
+      if (outcome.ok) result.stored.push({ fetched: item, file: outcome.value });
+      else result.failures.push(failureFrom(item.slice, outcome.error, RETRY_POLICY.maxNumberOfAttempts));
+    },
+    stopped: () => stopFetching,
+    defer: (todo) => void result.deferred.push(...todo.map((s) => s.key)),
+    progress: (storing) =>
+      p.onProgress?.({
+        fetched: result.fetched.length,
+        stored: result.stored.length,
+        failed: result.failures.length,
+        storing,
+      }),
   };
-  yield* round(slices);
+  const round = p.stream ? streamRound : stepRound;
+  yield* round(deps, slices);
 
   if (retryLater.size > 0) {
     const again = [...retryLater.values()];
     const superseded = new Set(again.map((r) => r.failure));
     const waitMs = Math.max(...again.map((r) => r.failure.retry_after_ms ?? 0));
     result.failures = result.failures.filter((f) => !superseded.has(f));
-    progress(false);
+    deps.progress(false);
     yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + waitMs));
     retryLater.clear();
-    yield* round(again.map((r) => r.slice));
+    yield* round(
+      deps,
+      again.map((r) => r.slice),
+    );
   }
   return result;
 }

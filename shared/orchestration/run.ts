@@ -28,7 +28,8 @@ import {
   watermarksOf,
   type AuditOutput,
 } from './helpers';
-import { ingestSlices, settle } from './pipeline';
+import { ingestSlices } from './pipeline';
+import { settle } from './rounds';
 
 type Gen<T> = Generator<Task, T, unknown>;
 

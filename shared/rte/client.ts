@@ -10,6 +10,7 @@ import {
   type FailureCode,
   type FailureDetails,
 } from '../errors';
+import { ungated, type RequestGate } from './gate';
 import { buildExportRequest, sourceUrl, type ExportRequest } from './request';
 import {
   checkBody,
@@ -25,6 +26,8 @@ export interface FetchWindowDeps {
   http: AxiosInstance;
   /** The full Authorization header value (`Apikey …`, `Bearer …`), or null for anonymous calls. */
   getAuthorization: () => Promise<string | null>;
+  /** At most INGESTION_PARALLELISM requests at once in the process (shared/rte/gate.ts). */
+  gate?: RequestGate;
 }
 
 export interface FetchWindowRequest {
@@ -111,15 +114,17 @@ export async function fetchWindow(
   }
   let res: AxiosResponse;
   try {
-    res = await deps.http.get(request.path, {
-      params: request.params,
-      headers: authorization === null ? {} : { Authorization: authorization },
-      responseType: 'arraybuffer',
-      validateStatus: () => true,
-      onRequestSent: () => {
-        requests++;
-      },
-    });
+    res = await (deps.gate ?? ungated)(() =>
+      deps.http.get(request.path, {
+        params: request.params,
+        headers: authorization === null ? {} : { Authorization: authorization },
+        responseType: 'arraybuffer',
+        validateStatus: () => true,
+        onRequestSent: () => {
+          requests++;
+        },
+      }),
+    );
   } catch (err) {
     // Rebuilt from a sanitised summary: the axios error holds the request config and headers.
     const s = summarizeHttpError(err);

@@ -1,6 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import type { DatasetId } from '../constants';
 import { RetryableError, truncate } from '../errors';
+import { ungated, type RequestGate } from './gate';
 
 export interface CoverageResult {
   /** The first instant the dataset holds, or null when it holds nothing. */
@@ -19,14 +20,13 @@ export const COVERAGE_PARAMS = {
 } as const;
 
 export async function fetchCoverage(
-  deps: { http: AxiosInstance; getAuthorization: () => Promise<string | null> },
+  deps: { http: AxiosInstance; getAuthorization: () => Promise<string | null>; gate?: RequestGate },
   dataset: DatasetId,
 ): Promise<CoverageResult> {
   const authorization = await deps.getAuthorization();
   let requests = 0;
-  const res = await deps.http.get(
-    `/api/explore/v2.1/catalog/datasets/${encodeURIComponent(dataset)}/records`,
-    {
+  const res = await (deps.gate ?? ungated)(() =>
+    deps.http.get(`/api/explore/v2.1/catalog/datasets/${encodeURIComponent(dataset)}/records`, {
       params: COVERAGE_PARAMS,
       headers: authorization === null ? {} : { Authorization: authorization },
       responseType: 'arraybuffer',
@@ -34,7 +34,7 @@ export async function fetchCoverage(
       onRequestSent: () => {
         requests++;
       },
-    },
+    }),
   );
   const text = Buffer.isBuffer(res.data) ? res.data.toString('utf8') : String(res.data);
   const fail = (message: string): RetryableError =>

@@ -4,7 +4,7 @@
  */
 import { FN } from '../../shared/constants';
 import { CHUNK_SLICES, chunkOrchestration, planLanes, type LaneInput } from '../../shared/orchestration';
-import { chunksOf, partsOf } from '../../shared/orchestration/chunks';
+import { chunksOf, LANE_FETCHES, partsOf } from '../../shared/orchestration/chunks';
 import type { LaneOutput } from '../../shared/orchestration';
 import { planSlices } from '../../shared/slicing';
 import type { FailureInfo, FetchResult, Slice, StoredFile } from '../../shared/types';
@@ -83,8 +83,15 @@ const fetchedOf = (slice: Slice, incomplete: { from: string; to: string }[]): Fe
 async function runExecution(
   input: LaneInput,
   answer: (a: Action) => { ok: true; result: unknown } | { ok: false; reason: string },
-): Promise<{ done: boolean; output?: unknown; next?: LaneInput; activities: Action[] }> {
+): Promise<{
+  done: boolean;
+  output?: unknown;
+  next?: LaneInput;
+  activities: Action[];
+  episodes: Action[][];
+}> {
   const h = new History('2026-11-28T06:15:00Z').started(FN.chunkOrchestrator, input);
+  const episodes: Action[][] = [];
   for (let round = 0; round < 50; round++) {
     const state = await replay(chunkOrchestration, RUN, h);
     const actions = flatten(state.actions);
@@ -95,10 +102,12 @@ async function runExecution(
         output: state.output,
         next: can?.input as LaneInput,
         activities: actions,
+        episodes,
       };
     }
     const known = h.events.filter((e) => e.EventType === 4).length;
     const fresh = actions.slice(known);
+    episodes.push(fresh);
     fresh.forEach((a, i) => h.scheduled(known + i, a.functionName ?? '', a.input));
     h.endEpisode().episode();
     fresh.forEach((a, i) => {
@@ -152,9 +161,24 @@ describe('a lane (replayed)', () => {
     return { ok: true, result: `_staging/ingestion/${RUN}/chunks/x.json` };
   };
 
-  it('runs one chunk per execution, fetching one slice at a time, and hands its totals to the next', async () => {
+  it('runs one chunk per execution as a stream of LANE_FETCHES fetches, and hands its totals to the next', async () => {
     const first = await runExecution(base, answer);
     expect(first.done).toBe(false);
+    // what each episode schedules: two fetches, then each store goes out with the fetch two
+    // slices ahead (no step waits for a whole batch), then the chunk's detail
+    const day = (a: Action): string => {
+      const i = a.input as { slice?: Slice; fetched?: { slice: Slice } };
+      return `${a.functionName === FN.fetchActivity ? 'fetch' : 'store'} ${(i.slice ?? i.fetched?.slice)?.from.slice(8, 10) ?? ''}`;
+    };
+    expect(LANE_FETCHES).toBe(2);
+    expect(first.episodes.slice(0, -1).map((batch) => batch.map(day))).toEqual([
+      ['fetch 01', 'fetch 02'],
+      ['store 01', 'fetch 03'],
+      ['store 02', 'fetch 04'],
+      ['store 03'],
+      ['store 04'],
+    ]);
+    expect(first.episodes.at(-1)?.map((a) => a.functionName)).toEqual([FN.chunkActivity]);
     const fetches = first.activities.filter((a) => a.functionName === FN.fetchActivity);
     expect(fetches.map((a) => (a.input as { slice: Slice }).slice.from.slice(0, 10))).toEqual([
       '2026-11-01',

@@ -124,7 +124,13 @@ export function updateLedger(
         if (gap) {
           gaps.delete(t);
           closed.push(
-            ...collapse(new Map([[t, { ...gap, status: 'closed', closedAt: at, lastChecked: at }]]), step),
+            // found whole: every expected row is in now, whatever the last check before counted
+            ...collapse(
+              new Map([
+                [t, { ...gap, received: gap.expected, status: 'closed', closedAt: at, lastChecked: at }],
+              ]),
+              step,
+            ),
           );
         }
       } else if (gap) {

@@ -150,6 +150,11 @@ describe('gap ledger', () => {
       ['2026-11-01T12:00:00Z', 'open', '2026-11-03T04:00:05Z', null],
       ['2026-11-01T10:00:00Z', 'closed', '2026-11-03T04:00:05Z', '2026-11-03T04:00:05Z'],
     ]);
+    // a closed gap says it is whole now, not what the check before the sweep counted
+    expect(s.gaps.map((g) => [g.status, g.received, g.expected])).toEqual([
+      ['open', 0, 1],
+      ['closed', 1, 1],
+    ]);
     expect(s.lastSweepDay).toBe('2026-11-03');
     s = runAt(s, '2026-11-15T13:00:05Z', '2026-11-15T10:00:00Z', '2026-11-15T13:00:00Z');
     expect(s.gaps.map((g) => [g.from, g.status])).toEqual([

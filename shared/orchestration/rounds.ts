@@ -97,6 +97,8 @@ export function* streamRound(d: RoundDeps, todo: readonly Slice[]): Generator<Ta
     if (store && item) d.stored(item, yield* settle(store));
     d.progress(next >= todo.length);
   }
+  // stopped before anything was scheduled (a deferred run): nothing is sent, nothing is lost
+  if (next < todo.length) d.defer(todo.slice(next));
 }
 
 /** Schedules `tasks` (new ones only) and waits for the first to finish, whichever way. */

@@ -5,6 +5,7 @@
 import { FN } from '../../shared/constants';
 import { CHUNK_SLICES, chunkOrchestration, planLanes, type LaneInput } from '../../shared/orchestration';
 import { chunksOf, LANE_FETCHES, partsOf } from '../../shared/orchestration/chunks';
+import { streamRound, type RoundDeps } from '../../shared/orchestration/rounds';
 import type { LaneOutput } from '../../shared/orchestration';
 import { planSlices } from '../../shared/slicing';
 import type { FailureInfo, FetchResult, Slice, StoredFile } from '../../shared/types';
@@ -238,5 +239,79 @@ describe('a lane (replayed)', () => {
       },
     ]);
     expect(out.rateLimitRemaining).toEqual({ [NATIONAL]: 9000 - 10 });
+  });
+});
+
+describe('a lane meeting an exhausted quota', () => {
+  it('takes the fetch already scheduled, sends no other request and counts the rest as not stored', async () => {
+    const input: LaneInput = {
+      runId: RUN,
+      slot: '2026-11-28T06:15:00Z',
+      lane: 0,
+      parts: [{ dataset: NATIONAL, from: '2026-11-01T00:00:00Z', to: '2026-11-05T00:00:00Z', first: 0 }],
+      at: 0,
+    };
+    const quota = (a: Action): { ok: true; result: unknown } => {
+      if (a.functionName === FN.fetchActivity) {
+        const slice = (a.input as { slice: Slice }).slice;
+        if (slice.from.startsWith('2026-11-01')) {
+          const failure: FailureInfo = {
+            dataset: NATIONAL,
+            window: { from: slice.from, to: slice.to },
+            http_status: 429,
+            code: 'RTE_QUOTA_EXHAUSTED',
+            message: 'GET http://odre/x answered 429',
+            retryable: false,
+            attempts: 1,
+            deferred_until: '2026-11-29T00:00:00Z',
+          };
+          return { ok: true, result: { ok: false, slice, requests: 1, failure } satisfies FetchResult };
+        }
+        return { ok: true, result: fetchedOf(slice, []) };
+      }
+      if (a.functionName === FN.storeActivity) {
+        const f = (a.input as { fetched: Extract<FetchResult, { ok: true }> }).fetched;
+        return {
+          ok: true,
+          result: { path: f.finalPath, bytes: f.bytes, sha256: f.sha256, records: 96, written: true },
+        };
+      }
+      return { ok: true, result: `_staging/ingestion/${RUN}/chunks/x.json` };
+    };
+    const run = await runExecution(input, quota);
+    const fetched = run.activities
+      .filter((a) => a.functionName === FN.fetchActivity)
+      .map((a) => (a.input as { slice: Slice }).slice.from.slice(8, 10));
+    expect(fetched).toEqual(['01', '02']);
+    expect(run.output).toMatchObject({ slices: 4, fetched: 1, stored: 1, failed: 0 });
+  });
+});
+
+describe('streamRound', () => {
+  const slices = planSlices([NATIONAL], '2026-11-01T00:00:00Z', '2026-11-04T00:00:00Z');
+  const deps = (stopped: boolean, deferred: string[], started: string[]): RoundDeps => ({
+    context: {} as RoundDeps['context'],
+    width: LANE_FETCHES,
+    startFetch: (s) => {
+      started.push(s.key);
+      throw new Error('no request may be sent');
+    },
+    startStore: () => {
+      throw new Error('nothing to store');
+    },
+    fetched: () => null,
+    stored: () => undefined,
+    stopped: () => stopped,
+    defer: (todo) => void deferred.push(...todo.map((s) => s.key)),
+    progress: () => undefined,
+  });
+
+  it('stopped before it starts (a deferred run), it sends nothing and defers every slice', () => {
+    const deferred: string[] = [];
+    const started: string[] = [];
+    const gen = streamRound(deps(true, deferred, started), slices);
+    expect(gen.next().done).toBe(true);
+    expect(started).toEqual([]);
+    expect(deferred).toEqual(slices.map((s) => s.key));
   });
 });

@@ -66,8 +66,9 @@ export function* stepRound(d: RoundDeps, todo: readonly Slice[]): Generator<Task
  * A stream: `width` fetches stay scheduled, taken in order. When the oldest is in, its store and
  * the next fetch start together, in one Task.any of those two new tasks (it returns with the
  * store, short), and the stream goes on to the next fetch, scheduled a step earlier. No step
- * waits for a slow slice's neighbours, and with the process's request gate (shared/rte/gate.ts)
- * narrower than the fetches scheduled, the next request leaves the moment an answer is in.
+ * waits for a whole batch; a slow answer holds back only its own lane, and with the process's
+ * request gate (shared/rte/gate.ts) narrower than the fetches scheduled, a fetch of another lane
+ * already waiting leaves the moment any answer is in.
  */
 export function* streamRound(d: RoundDeps, todo: readonly Slice[]): Generator<Task, void, unknown> {
   const depth = Math.max(1, d.width);

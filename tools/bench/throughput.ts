@@ -56,7 +56,7 @@ export async function reportThroughput(tmp: string): Promise<ThroughputFigures> 
       `INGESTION_PARALLELISM ${DEFAULT_PARALLELISM}, host.json maxConcurrentActivityFunctions ${hostActivityLimit()}`,
   );
   out(
-    `   parallel:   ${formatMs(par.wallMs)}, ${par.requests} requests (one per slice: ${par.requests === BACKFILL_DAYS * 2 ? 'yes' : 'NO'}), ` +
+    `   parallel:   ${formatMs(par.wallMs)}, ${par.requests} requests (one per slice and one coverage request per dataset: ${par.requests === BACKFILL_DAYS * 2 + 2 ? 'yes' : 'NO'}), ` +
       `${par.records} records, ${(par.records / (par.wallMs / 1000)).toFixed(0)} records/s`,
   );
   out(

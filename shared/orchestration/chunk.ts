@@ -29,8 +29,9 @@ export function laneInputOf(input: IngestionInput, runId: string, lane: Lane): L
 /**
  * One lane of a backfill, one chunk per execution: its slices as a stream of LANE_FETCHES
  * scheduled fetches, each store overlapping the next fetches (the parent runs
- * INGESTION_PARALLELISM lanes; the request gate lets that many requests out at once). The slices' detail goes to a staging file per chunk that the audit reads, then the lane
- * continues as new with its totals, so no execution's history grows with the backfill's length.
+ * INGESTION_PARALLELISM lanes; the request gate lets that many requests out at once). The
+ * slices' detail goes to a staging file per chunk that the audit reads, then the lane continues
+ * as new with its totals, so no execution's history grows with the backfill's length.
  */
 export function* chunkOrchestration(
   context: OrchestrationContext,

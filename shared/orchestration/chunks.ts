@@ -24,8 +24,8 @@ export interface Chunk {
 }
 
 /**
- * A lane is one sub-orchestration that streams its slices (LANE_FETCHES scheduled) and runs its chunks one per
- * execution (continue-as-new between them). The run keeps INGESTION_PARALLELISM lanes busy from
+ * A lane is one sub-orchestration that streams its slices (LANE_FETCHES scheduled) and runs its
+ * chunks one per execution (continue-as-new between them). The run keeps INGESTION_PARALLELISM lanes busy from
  * start to end: no lane waits for another, and none idles while a longer chunk finishes.
  */
 export interface Lane {

@@ -18,8 +18,6 @@ export interface RoundDeps {
   progress(storing: boolean): void;
 }
 
-export type Round = (deps: RoundDeps, todo: readonly Slice[]) => Generator<Task, void, unknown>;
-
 /** Yields one already-scheduled task on its own, so that its failure does not hide the others. */
 export function* settle<R>(task: Task): Generator<Task, Outcome<R>, unknown> {
   try {

@@ -1,7 +1,7 @@
-import type { AxiosInstance } from 'axios';
 import type { DatasetId } from '../constants';
 import { RetryableError, truncate } from '../errors';
-import { ungated, type RequestGate } from './gate';
+import type { FetchWindowDeps } from './client';
+import { ungated } from './gate';
 
 export interface CoverageResult {
   /** The first instant the dataset holds, or null when it holds nothing. */
@@ -19,10 +19,7 @@ export const COVERAGE_PARAMS = {
   group_by: 'nature',
 } as const;
 
-export async function fetchCoverage(
-  deps: { http: AxiosInstance; getAuthorization: () => Promise<string | null>; gate?: RequestGate },
-  dataset: DatasetId,
-): Promise<CoverageResult> {
+export async function fetchCoverage(deps: FetchWindowDeps, dataset: DatasetId): Promise<CoverageResult> {
   const authorization = await deps.getAuthorization();
   let requests = 0;
   const res = await (deps.gate ?? ungated)(() =>

@@ -2,18 +2,13 @@
  * A 30-day backfill: 60 slices, one request each, fanned out at most INGESTION_PARALLELISM at a
  * time, and exactly 30 days of rows in Bronze.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { SUITE_MIDNIGHT } from '../setup/epoch';
 import { iso } from '../../shared/time';
 import { LANE_FETCHES } from '../../shared/orchestration/chunks';
+import { readHostJson } from '../../tools/runtime/hostJson';
 import { ROOT, startHarness, type Harness } from './harness';
 
-const MAX_ACTIVITIES = (
-  JSON.parse(fs.readFileSync(path.join(ROOT, 'host.json'), 'utf8')) as {
-    extensions: { durableTask: { maxConcurrentActivityFunctions: number } };
-  }
-).extensions.durableTask.maxConcurrentActivityFunctions;
+const MAX_ACTIVITIES = readHostJson(ROOT).extensions?.durableTask?.maxConcurrentActivityFunctions ?? 10;
 
 const DAY_MS = 86_400_000;
 const REGIONAL = 'eco2mix-regional-tr';

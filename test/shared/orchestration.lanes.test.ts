@@ -3,6 +3,7 @@
  * executor from its first execution to its last (continue-as-new between chunks).
  */
 import { FN } from '../../shared/constants';
+import type { ErrorCode } from '../../shared/errors';
 import { CHUNK_SLICES, chunkOrchestration, planLanes, type LaneInput } from '../../shared/orchestration';
 import { chunksOf, LANE_FETCHES, partsOf } from '../../shared/orchestration/chunks';
 import { streamRound, type RoundDeps } from '../../shared/orchestration/rounds';
@@ -80,10 +81,12 @@ const fetchedOf = (slice: Slice, incomplete: { from: string; to: string }[]): Fe
   completeness: completeness(slice, incomplete),
 });
 
+type Answer = (a: Action) => { ok: true; result: unknown } | { ok: false; reason: string };
+
 /** Replays one execution, answering every activity it schedules, until it returns or continues as new. */
 async function runExecution(
   input: LaneInput,
-  answer: (a: Action) => { ok: true; result: unknown } | { ok: false; reason: string },
+  answer: Answer,
 ): Promise<{
   done: boolean;
   output?: unknown;
@@ -120,34 +123,43 @@ async function runExecution(
   throw new Error('the lane did not finish its execution');
 }
 
-describe('a lane (replayed)', () => {
-  // 10 national days over one lane: chunks of 4, 3 and 3 slices, one execution each
-  const base: LaneInput = {
-    runId: RUN,
-    slot: '2026-11-28T06:15:00Z',
-    lane: 0,
-    parts: [{ dataset: NATIONAL, from: '2026-11-01T00:00:00Z', to: '2026-11-11T00:00:00Z', first: 0 }],
-    at: 0,
-  };
-  const hole = { from: '2026-11-02T06:00:00Z', to: '2026-11-02T06:15:00Z' };
-  const answer = (a: Action): { ok: true; result: unknown } | { ok: false; reason: string } => {
-    if (a.functionName === FN.fetchActivity) {
-      const slice = (a.input as { slice: Slice }).slice;
-      // the 6th day is refused (not retryable); the 2nd lacks one quarter
-      if (slice.from.startsWith('2026-11-06')) {
-        const failure: FailureInfo = {
-          dataset: NATIONAL,
-          window: { from: slice.from, to: slice.to },
-          http_status: 401,
-          code: 'RTE_HTTP_401',
-          message: 'GET http://odre/x answered 401',
-          retryable: false,
-          attempts: 1,
-        };
-        return { ok: true, result: { ok: false, slice, requests: 1, failure } satisfies FetchResult };
-      }
-      return { ok: true, result: fetchedOf(slice, slice.from.startsWith('2026-11-02') ? [hole] : []) };
-    }
+/** Lane 0's first execution over national days [from, to). */
+const nationalLane = (from: string, to: string): LaneInput => ({
+  runId: RUN,
+  slot: '2026-11-28T06:15:00Z',
+  lane: 0,
+  parts: [{ dataset: NATIONAL, from, to, first: 0 }],
+  at: 0,
+});
+
+/** A refusal of one slice's fetch, as the fetch activity returns it (not thrown). */
+const refusal = (
+  slice: Slice,
+  status: number,
+  code: ErrorCode,
+  more: Partial<FailureInfo> = {},
+): FetchResult => ({
+  ok: false,
+  slice,
+  requests: 1,
+  failure: {
+    dataset: NATIONAL,
+    window: { from: slice.from, to: slice.to },
+    http_status: status,
+    code,
+    message: `GET http://odre/x answered ${status}`,
+    retryable: false,
+    attempts: 1,
+    ...more,
+  },
+});
+
+/** Answers every activity: a fetch with `fetch(slice)`, a store with its file, the chunk detail with a path. */
+const answering =
+  (fetch: (slice: Slice) => FetchResult): Answer =>
+  (a) => {
+    if (a.functionName === FN.fetchActivity)
+      return { ok: true, result: fetch((a.input as { slice: Slice }).slice) };
     if (a.functionName === FN.storeActivity) {
       const f = (a.input as { fetched: Extract<FetchResult, { ok: true }> }).fetched;
       const file: StoredFile = {
@@ -161,6 +173,17 @@ describe('a lane (replayed)', () => {
     }
     return { ok: true, result: `_staging/ingestion/${RUN}/chunks/x.json` };
   };
+
+describe('a lane (replayed)', () => {
+  // 10 national days over one lane: chunks of 4, 3 and 3 slices, one execution each
+  const base = nationalLane('2026-11-01T00:00:00Z', '2026-11-11T00:00:00Z');
+  const hole = { from: '2026-11-02T06:00:00Z', to: '2026-11-02T06:15:00Z' };
+  // the 6th day is refused (not retryable); the 2nd lacks one quarter
+  const answer = answering((slice) =>
+    slice.from.startsWith('2026-11-06')
+      ? refusal(slice, 401, 'RTE_HTTP_401')
+      : fetchedOf(slice, slice.from.startsWith('2026-11-02') ? [hole] : []),
+  );
 
   it('runs one chunk per execution as a stream of LANE_FETCHES fetches, and hands its totals to the next', async () => {
     const first = await runExecution(base, answer);
@@ -244,40 +267,12 @@ describe('a lane (replayed)', () => {
 
 describe('a lane meeting an exhausted quota', () => {
   it('takes the fetch already scheduled, sends no other request and counts the rest as not stored', async () => {
-    const input: LaneInput = {
-      runId: RUN,
-      slot: '2026-11-28T06:15:00Z',
-      lane: 0,
-      parts: [{ dataset: NATIONAL, from: '2026-11-01T00:00:00Z', to: '2026-11-05T00:00:00Z', first: 0 }],
-      at: 0,
-    };
-    const quota = (a: Action): { ok: true; result: unknown } => {
-      if (a.functionName === FN.fetchActivity) {
-        const slice = (a.input as { slice: Slice }).slice;
-        if (slice.from.startsWith('2026-11-01')) {
-          const failure: FailureInfo = {
-            dataset: NATIONAL,
-            window: { from: slice.from, to: slice.to },
-            http_status: 429,
-            code: 'RTE_QUOTA_EXHAUSTED',
-            message: 'GET http://odre/x answered 429',
-            retryable: false,
-            attempts: 1,
-            deferred_until: '2026-11-29T00:00:00Z',
-          };
-          return { ok: true, result: { ok: false, slice, requests: 1, failure } satisfies FetchResult };
-        }
-        return { ok: true, result: fetchedOf(slice, []) };
-      }
-      if (a.functionName === FN.storeActivity) {
-        const f = (a.input as { fetched: Extract<FetchResult, { ok: true }> }).fetched;
-        return {
-          ok: true,
-          result: { path: f.finalPath, bytes: f.bytes, sha256: f.sha256, records: 96, written: true },
-        };
-      }
-      return { ok: true, result: `_staging/ingestion/${RUN}/chunks/x.json` };
-    };
+    const input = nationalLane('2026-11-01T00:00:00Z', '2026-11-05T00:00:00Z');
+    const quota = answering((slice) =>
+      slice.from.startsWith('2026-11-01')
+        ? refusal(slice, 429, 'RTE_QUOTA_EXHAUSTED', { deferred_until: '2026-11-29T00:00:00Z' })
+        : fetchedOf(slice, []),
+    );
     const run = await runExecution(input, quota);
     const fetched = run.activities
       .filter((a) => a.functionName === FN.fetchActivity)

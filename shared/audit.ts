@@ -2,6 +2,7 @@ import { type DatasetId, SOURCE_NAME } from './constants';
 import { ALL_DATASETS } from './datasets';
 import type { Lake } from './lake/lake';
 import { withChunkDetails } from './chunkDetail';
+import { readMany } from './lake/readMany';
 import { readCounter } from './fetchSlice';
 import { attemptsPath, heartbeatPath, stagingDir } from './paths';
 import type { AuditInput, FailureInfo, GapSummary } from './types';
@@ -40,12 +41,14 @@ export async function buildHeartbeat(
   sourceBaseUrl: string,
 ): Promise<Heartbeat> {
   const attempts: Record<string, number> = {};
-  const slices: AuditInput['slices'] = [];
-  for (const s of input.slices) {
-    const counter = await readCounter(lake, attemptsPath(input.instanceId, s.key));
+  const counters = await readMany(input.slices, (s) =>
+    readCounter(lake, attemptsPath(input.instanceId, s.key)),
+  );
+  const slices: AuditInput['slices'] = input.slices.map((s, i) => {
+    const counter = counters[i] ?? { attempts: 0, requests: 0 };
     attempts[s.key] = Math.max(counter.attempts, s.attempts);
-    slices.push({ ...s, attempts: attempts[s.key] ?? 0, requests: Math.max(counter.requests, s.requests) });
-  }
+    return { ...s, attempts: attempts[s.key] ?? 0, requests: Math.max(counter.requests, s.requests) };
+  });
   const errorDetails = input.failures.map((f) => {
     const slice = slices.find((s) => s.dataset === f.dataset && s.window.from === f.window.from);
     return slice && !f.code.startsWith('LAKE_') && !f.code.startsWith('STAGING_')

@@ -1,4 +1,5 @@
 import type { Lake } from './lake/lake';
+import { readMany } from './lake/readMany';
 import { chunkDetailDir, chunkDetailPath } from './paths';
 import type { AuditInput, FailureInfo, SliceReport, StoredFile } from './types';
 
@@ -24,11 +25,8 @@ export async function writeChunkDetail(lake: Lake, detail: ChunkDetail): Promise
 /** A chunked run's audit input with the files, slices and failures of every chunk, in time order. */
 export async function withChunkDetails(lake: Lake, input: AuditInput): Promise<AuditInput> {
   if (!input.chunked) return input;
-  const details: ChunkDetail[] = [];
-  for (const path of await lake.list(chunkDetailDir(input.instanceId))) {
-    const body = await lake.read(path);
-    if (body) details.push(JSON.parse(body.toString('utf8')) as ChunkDetail);
-  }
+  const bodies = await readMany(await lake.list(chunkDetailDir(input.instanceId)), (path) => lake.read(path));
+  const details = bodies.flatMap((body) => (body ? [JSON.parse(body.toString('utf8')) as ChunkDetail] : []));
   const slices = details.flatMap((d) => d.slices);
   const order = (a: { window: { from: string } }, b: { window: { from: string } }): number =>
     a.window.from.localeCompare(b.window.from);

@@ -76,7 +76,7 @@ export function getWindowFetcher(config: Config): WindowFetcher {
 function createFetcher(config: Config): WindowFetcher {
   const { fetchWindow } = require('./rte/client') as typeof import('./rte/client');
   const deps = rteDeps(config);
-  return (req) => fetchWindow(deps, req);
+  return (req, options) => fetchWindow(deps, req, options);
 }
 
 function rteDeps(config: Config): import('./rte/client').FetchWindowDeps {

@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { checkCompleteness } from './completeness';
 import { errorMessage, PermanentError, RetryableError, type FailureCode } from './errors';
 import type { FetchWindowRequest, FetchWindowResult } from './rte/client';
+import { lanePriority, type GateOptions } from './rte/gate';
 import type { Lake } from './lake/lake';
 import { attemptsPath, finalPath, stagingPath } from './paths';
 import type { FetchInput, FetchResult } from './types';
 
 /** The ODRE client's fetchWindow, bound to its HTTP client and credentials. */
-export type WindowFetcher = (req: FetchWindowRequest) => Promise<FetchWindowResult>;
+export type WindowFetcher = (req: FetchWindowRequest, options?: GateOptions) => Promise<FetchWindowResult>;
 
 export interface AttemptCounter {
   attempts: number;
@@ -57,7 +58,10 @@ export async function fetchSliceToStaging(
 
   let answer: Awaited<ReturnType<WindowFetcher>>;
   try {
-    answer = await deps.fetchWindow({ dataset: slice.dataset, from: slice.from, to: slice.to });
+    answer = await deps.fetchWindow(
+      { dataset: slice.dataset, from: slice.from, to: slice.to },
+      { priority: lanePriority(input.backlog) },
+    );
   } catch (err) {
     counter.requests += requestsOf(err);
     await writeCounter(deps.lake, counterPath, counter);

@@ -70,6 +70,8 @@ export interface FetchInput {
   /** True when the run has more than one slice per dataset (the file name then carries a suffix). */
   multiSlice: boolean;
   runTag?: string;
+  /** A lane's fetch: the slices the lane still has to fetch after this one (the gate's priority). */
+  backlog?: number;
 }
 
 /** A run of consecutive incomplete instants of one slice, as checked by completeness. */

@@ -38,7 +38,7 @@ export function* chunkOrchestration(
 ): Generator<Task, LaneOutput | undefined, unknown> {
   const input = context.df.getInput<LaneInput>();
   const chunks = input.parts.flatMap((p) =>
-    chunksOf(p.dataset, planSlices([p.dataset], p.from, p.to), p.first),
+    chunksOf(p.dataset, planSlices([p.dataset], p.from, p.to), p.first, p.lead),
   );
   const chunk = chunks[input.at];
   const done = input.done ?? emptyLane(input.lane);
@@ -50,6 +50,7 @@ export function* chunkOrchestration(
     multiSlice: true,
     width: LANE_FETCHES,
     stream: true,
+    backlog: chunks.slice(input.at + 1).reduce((n, c) => n + c.slices.length, 0),
   });
   const name = `${chunk.dataset}-${chunk.index}`;
   const detail: ChunkDetail = {

@@ -27,6 +27,8 @@ export interface PipelineParams {
   width: number;
   /** A stream instead of steps (rounds.ts): a lane of a backfill. */
   stream?: boolean;
+  /** A lane's chunk: the slices the lane has after these. The gate lets the lane furthest behind go first. */
+  backlog?: number;
   /** Send no request at all (the starter deferred the run). */
   deferAll?: boolean;
   onProgress?: (counts: { fetched: number; stored: number; failed: number; storing: boolean }) => void;
@@ -62,6 +64,9 @@ export function* ingestSlices(
   // An exhausted quota stops every request still to send: those slices are deferred, not failed.
   let stopFetching = p.deferAll === true;
   const retryLater = new Map<string, { slice: Slice; failure: FailureInfo }>();
+  const after = new Map(slices.map((s, i) => [s.key, slices.length - 1 - i]));
+  const backlogOf = (slice: Slice): { backlog?: number } =>
+    p.backlog === undefined ? {} : { backlog: p.backlog + (after.get(slice.key) ?? 0) };
   const deps: RoundDeps = {
     context,
     width: p.width,
@@ -72,6 +77,7 @@ export function* ingestSlices(
         slice,
         multiSlice: p.multiSlice,
         ...(p.runTag ? { runTag: p.runTag } : {}),
+        ...backlogOf(slice),
       } satisfies FetchInput),
     startStore: (item) =>
       context.df.callActivityWithRetry(

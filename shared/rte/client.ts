@@ -10,7 +10,7 @@ import {
   type FailureCode,
   type FailureDetails,
 } from '../errors';
-import { ungated, type RequestGate } from './gate';
+import { ungated, type GateOptions, type RequestGate } from './gate';
 import { buildExportRequest, sourceUrl, type ExportRequest } from './request';
 import {
   checkBody,
@@ -72,6 +72,7 @@ export class RteRetryableError extends RetryableError {
 export async function fetchWindow(
   deps: FetchWindowDeps,
   req: FetchWindowRequest,
+  options: GateOptions = {},
 ): Promise<FetchWindowResult> {
   const baseUrl = deps.http.defaults.baseURL ?? '';
   let request: ExportRequest;
@@ -114,16 +115,18 @@ export async function fetchWindow(
   }
   let res: AxiosResponse;
   try {
-    res = await (deps.gate ?? ungated)(() =>
-      deps.http.get(request.path, {
-        params: request.params,
-        headers: authorization === null ? {} : { Authorization: authorization },
-        responseType: 'arraybuffer',
-        validateStatus: () => true,
-        onRequestSent: () => {
-          requests++;
-        },
-      }),
+    res = await (deps.gate ?? ungated)(
+      () =>
+        deps.http.get(request.path, {
+          params: request.params,
+          headers: authorization === null ? {} : { Authorization: authorization },
+          responseType: 'arraybuffer',
+          validateStatus: () => true,
+          onRequestSent: () => {
+            requests++;
+          },
+        }),
+      options,
     );
   } catch (err) {
     // Rebuilt from a sanitised summary: the axios error holds the request config and headers.

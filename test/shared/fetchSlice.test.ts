@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { PRIORITY_FIRST } from '../../shared/rte/gate';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fetchWindow } from '../../shared/rte/client';
@@ -29,7 +30,8 @@ describe('fetch activity logic against the ODRE stand-in', () => {
   beforeAll(async () => {
     odre = await startFakeOdre({ now: '2026-11-28T12:00:00Z' });
     const http = createRteHttp({ baseUrl: odre.url, timeoutMs: 2000, transportRetries: 2 });
-    fetcher = (req) => fetchWindow({ http, getAuthorization: () => Promise.resolve(null) }, req);
+    fetcher = (req, options) =>
+      fetchWindow({ http, getAuthorization: () => Promise.resolve(null) }, req, options);
   });
   afterAll(() => odre.close());
   beforeEach(() => {
@@ -66,6 +68,18 @@ describe('fetch activity logic against the ODRE stand-in', () => {
       instance_id: input.instanceId,
     });
     expect(JSON.stringify(result)).not.toContain('"date_heure"');
+  });
+
+  it("hands the request gate the lane's backlog as priority, and a scheduled run's slice goes first", async () => {
+    const seen: (number | undefined)[] = [];
+    const watching: WindowFetcher = (req, options) => {
+      seen.push(options?.priority);
+      return fetcher(req, options);
+    };
+    await fetchSliceToStaging({ lake, fetchWindow: watching }, { ...input, backlog: 5 });
+    await fetchSliceToStaging({ lake, fetchWindow: watching }, input);
+    expect(seen).toEqual([5, PRIORITY_FIRST]);
+    expect(odre.requests()).toHaveLength(2);
   });
 
   it('returns a typed failure for 401 after one request, counting the attempt', async () => {

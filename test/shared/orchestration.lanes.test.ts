@@ -36,12 +36,35 @@ describe('planLanes', () => {
   });
 
   it('gives each lane its parts as windows, from which the lane plans the same chunks', () => {
-    for (const lane of planLanes(slices, 4)) {
-      const parts = partsOf(lane);
-      expect(parts.map((p) => p.dataset)).toEqual([REGIONAL, NATIONAL]);
-      const again = parts.flatMap((p) => chunksOf(p.dataset, planSlices([p.dataset], p.from, p.to), p.first));
-      expect(again).toEqual(lane.chunks);
+    for (const count of [3, 4]) {
+      for (const lane of planLanes(slices, count)) {
+        const again = partsOf(lane).flatMap((p) =>
+          chunksOf(p.dataset, planSlices([p.dataset], p.from, p.to), p.first, p.lead),
+        );
+        expect(again).toEqual(lane.chunks);
+      }
     }
+    // three lanes over 60 slices: the middle one holds the end of one dataset and the start of the other
+    expect(planLanes(slices, 3).map((l) => partsOf(l).map((p) => p.dataset))).toEqual([
+      [REGIONAL],
+      [REGIONAL, NATIONAL],
+      [NATIONAL],
+    ]);
+  });
+
+  it('staggers the lanes: their chunks end after different numbers of slices', () => {
+    const lanes = planLanes(slices, 4);
+    const ends = lanes.map((l) => {
+      let n = 0;
+      return l.chunks.slice(0, -1).map((c) => (n += c.slices.length));
+    });
+    expect(ends).toEqual([
+      [4, 8, 12],
+      [3, 7, 11],
+      [2, 6, 10, 14],
+      [1, 5, 9, 13],
+    ]);
+    expect(new Set(ends.flat()).size).toBe(ends.flat().length);
   });
 
   it('starts no empty lane and is the same plan every time', () => {
@@ -175,7 +198,7 @@ const answering =
   };
 
 describe('a lane (replayed)', () => {
-  // 10 national days over one lane: chunks of 4, 3 and 3 slices, one execution each
+  // 10 national days over one lane: chunks of 4, 4 and 2 slices, one execution each
   const base = nationalLane('2026-11-01T00:00:00Z', '2026-11-11T00:00:00Z');
   const hole = { from: '2026-11-02T06:00:00Z', to: '2026-11-02T06:15:00Z' };
   // the 6th day is refused (not retryable); the 2nd lacks one quarter
@@ -210,6 +233,8 @@ describe('a lane (replayed)', () => {
       '2026-11-03',
       '2026-11-04',
     ]);
+    // each fetch tells the request gate how many slices the lane has left after it
+    expect(fetches.map((a) => (a.input as { backlog?: number }).backlog)).toEqual([9, 8, 7, 6]);
     // the chunk's detail goes to staging through the chunk activity, named by dataset and chunk number
     const detail = first.activities.find((a) => a.functionName === FN.chunkActivity)?.input as {
       chunk: string;

@@ -282,25 +282,27 @@ describe('ingestEco2mix orchestrator (durable-functions replay executor)', () =>
       [2, FN.chunkOrchestrator, `${ID}-chunk-lane-001`],
     ]);
     // a lane gets its part of each dataset as a window, never the slices: it plans them itself
-    const part = (dataset: string, from: string, to: string, first: number) => ({
+    const part = (dataset: string, from: string, to: string, first: number, lead?: number) => ({
       dataset: `eco2mix-${dataset}-tr`,
       from: `2026-11-${from}T00:00:00Z`,
       to: `2026-11-${to}T00:00:00Z`,
       first,
+      ...(lead === undefined ? {} : { lead }),
     });
     expect(first.map((a) => a.input)).toEqual([
       {
         runId: ID,
         slot: wide.slot,
         lane: 0,
-        parts: [part('regional', '01', '03', 0), part('national', '01', '02', 0)],
+        parts: [part('regional', '01', '04', 0)],
         at: 0,
       },
       {
         runId: ID,
         slot: wide.slot,
         lane: 1,
-        parts: [part('regional', '03', '04', 1), part('national', '02', '04', 1)],
+        // its first chunk is cut short (leadOf): the lanes' chunk ends fall on different slices
+        parts: [part('national', '01', '04', 0, 2)],
         at: 0,
       },
     ]);
@@ -310,7 +312,7 @@ describe('ingestEco2mix orchestrator (durable-functions replay executor)', () =>
       fetched: 0,
       stored: 0,
       failed: 0,
-      chunks: 4,
+      chunks: 3,
       chunksDone: 0,
     });
   });

@@ -5,7 +5,7 @@
 import { getCoverageFetcher, getWindowFetcher } from '../../../shared/clients';
 import { loadConfig } from '../../../shared/config';
 import { fetchWindow } from '../../../shared/rte/client';
-import { createRequestGate } from '../../../shared/rte/gate';
+import { createRequestGate, lanePriority } from '../../../shared/rte/gate';
 import { createRteHttp } from '../../../shared/rte/http';
 import { startFakeOdre, type FakeOdre } from '../../../tools/standins/odre/server';
 
@@ -78,5 +78,20 @@ describe('the request gate', () => {
     await expect(refused).rejects.toMatchObject({ failure: { code: 'RTE_NETWORK' } });
     await expect(good).resolves.toMatchObject({ ok: true, requests: 1 });
     expect(odre.requests()).toHaveLength(1);
+  });
+
+  it('lets the waiting request of the lane furthest behind out first, and a scheduled run before any lane', async () => {
+    const http = createRteHttp({ baseUrl: odre.url, timeoutMs: 5000 });
+    const deps = { http, getAuthorization: () => Promise.resolve(null), gate: createRequestGate(1) };
+    // hour 0 takes the only place; the others wait with their lanes' backlogs, hour 5 is a scheduled run's
+    const backlogs: (number | undefined)[] = [0, 1, 7, 3, 7, undefined];
+    await Promise.all(
+      backlogs.map((backlog, h) =>
+        fetchWindow(deps, { dataset: NATIONAL, ...hour(h) }, { priority: lanePriority(backlog) }),
+      ),
+    );
+    const sent = odre.requests().map((r) => /T(\d\d):00/.exec(r.query.where ?? '')?.[1]);
+    expect(sent).toEqual(['00', '05', '02', '04', '03', '01']);
+    expect(odre.peakConcurrency()).toBe(1);
   });
 });

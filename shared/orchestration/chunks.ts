@@ -49,13 +49,9 @@ function cut<T>(list: readonly T[], sizes: readonly number[]): T[][] {
   return sizes.map((size) => list.slice(at, (at += size)));
 }
 
-/** `total` items over `parts` near-equal runs; the `total % parts` larger ones start at `first`. */
-function sizesOf(total: number, parts: number, first: number): number[] {
-  const extra = total % parts;
-  return Array.from(
-    { length: parts },
-    (_, i) => Math.floor(total / parts) + ((i - first + parts) % parts < extra ? 1 : 0),
-  );
+/** `total` items over `parts` near-equal runs, the `total % parts` larger ones first. */
+function sizesOf(total: number, parts: number): number[] {
+  return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
 }
 
 /** One dataset's part of a lane, as a window: the lane plans its chunks from it. */
@@ -128,7 +124,7 @@ export function planLanes(slices: readonly Slice[], parallelism: number): Lane[]
   const count = Math.max(1, parallelism);
   const ordered = [...byDatasetOf(slices).values()].flat();
   const next = new Map<DatasetId, number>();
-  return cut(ordered, sizesOf(ordered.length, count, 0))
+  return cut(ordered, sizesOf(ordered.length, count))
     .map((run, index): Lane => {
       const chunks: Chunk[] = [];
       for (const [dataset, part] of byDatasetOf(run)) {

@@ -30,8 +30,8 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 export function createRequestGate(limit: number): RequestGate {
   const queue = new PQueue({ concurrency: Math.max(1, Math.floor(limit)) });
   // An answer is handed back a turn later: its caller then parses a body of up to a megabyte
-  // synchronously, and the next waiting request would otherwise leave only after that
-  // (npm run bench measured 10 ms a request before, 6 ms after).
+  // synchronously, and the next waiting request would otherwise leave only after that (from the
+  // gate to the stand-in's log, 30-day backfill: 10 ms a request on average before, 6 ms after).
   return (send, options) =>
     queue.add(send, { priority: options?.priority ?? PRIORITY_FIRST }).finally(nextTurn);
 }

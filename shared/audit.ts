@@ -2,9 +2,8 @@ import { type DatasetId, SOURCE_NAME } from './constants';
 import { ALL_DATASETS } from './datasets';
 import type { Lake } from './lake/lake';
 import { withChunkDetails } from './chunkDetail';
-import { readMany } from './lake/readMany';
-import { readCounter } from './fetchSlice';
-import { attemptsPath, heartbeatPath, stagingDir } from './paths';
+import { heartbeatPath, stagingDir } from './paths';
+import { withCounters } from './sliceCounters';
 import type { AuditInput, FailureInfo, GapSummary } from './types';
 
 export interface Heartbeat {
@@ -34,21 +33,15 @@ export interface Heartbeat {
 
 const STATUS = { succeeded: 'success', partial: 'partial', failed: 'failure', deferred: 'deferred' } as const;
 
-/** The per-slice attempt counters kept in staging are the only record of retries the host made. */
 export async function buildHeartbeat(
   lake: Lake,
   input: AuditInput,
   sourceBaseUrl: string,
 ): Promise<Heartbeat> {
-  const attempts: Record<string, number> = {};
-  const counters = await readMany(input.slices, (s) =>
-    readCounter(lake, attemptsPath(input.instanceId, s.key)),
-  );
-  const slices: AuditInput['slices'] = input.slices.map((s, i) => {
-    const counter = counters[i] ?? { attempts: 0, requests: 0 };
-    attempts[s.key] = Math.max(counter.attempts, s.attempts);
-    return { ...s, attempts: attempts[s.key] ?? 0, requests: Math.max(counter.requests, s.requests) };
-  });
+  // A chunked run's slices come from its chunk details, which took their counters in when each
+  // chunk ended: the end of a backfill does not wait for one read per slice.
+  const slices = input.chunked ? input.slices : await withCounters(lake, input.instanceId, input.slices);
+  const attempts: Record<string, number> = Object.fromEntries(slices.map((s) => [s.key, s.attempts]));
   const errorDetails = input.failures.map((f) => {
     const slice = slices.find((s) => s.dataset === f.dataset && s.window.from === f.window.from);
     return slice && !f.code.startsWith('LAKE_') && !f.code.startsWith('STAGING_')

@@ -1,6 +1,7 @@
 import type { Lake } from './lake/lake';
 import { readMany } from './lake/readMany';
 import { chunkDetailDir, chunkDetailPath } from './paths';
+import { withCounters } from './sliceCounters';
 import type { AuditInput, FailureInfo, SliceReport, StoredFile } from './types';
 
 /** The per-slice record of one chunk, kept in staging until the audit folds it into the heartbeat. */
@@ -12,10 +13,14 @@ export interface ChunkDetail {
   failures: FailureInfo[];
 }
 
-/** Written whole under a name fixed by the chunk: a re-executed activity overwrites it. */
+/**
+ * Written whole under a name fixed by the chunk (a re-executed activity overwrites it), with the
+ * slices' attempt counters folded in: the chunk's fetches are over.
+ */
 export async function writeChunkDetail(lake: Lake, detail: ChunkDetail): Promise<string> {
   const path = chunkDetailPath(detail.runId, detail.chunk);
-  await lake.write(path, Buffer.from(JSON.stringify(detail)), {
+  const slices = await withCounters(lake, detail.runId, detail.slices);
+  await lake.write(path, Buffer.from(JSON.stringify({ ...detail, slices })), {
     contentType: 'application/json',
     metadata: { job_id: detail.runId },
   });

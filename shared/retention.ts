@@ -3,8 +3,8 @@ import type { CoverageFetcher } from './clients';
 import { DAY_MS, FN } from './constants';
 import { datasetSpec } from './datasets';
 import type { RunRequest } from './runRequest';
-import { readStates } from './queries';
-import type { RecordCoverageOperation } from './types';
+import { initialState } from './state';
+import type { DatasetState, RecordCoverageOperation } from './types';
 
 /** A dataset's first instant is asked again after this long (one coverage request a day). */
 export const COVERAGE_TTL_MS = DAY_MS;
@@ -23,10 +23,12 @@ export interface RetentionRefusal {
 export async function checkRetention(
   client: DurableClient,
   req: Pick<RunRequest, 'from' | 'datasets'>,
+  known: readonly DatasetState[],
   coverage: CoverageFetcher,
   nowMs: number,
 ): Promise<RetentionRefusal | null> {
-  const states = await readStates(client, req.datasets);
+  // The starter has just read every dataset's state: no second round trip to the entities.
+  const states = req.datasets.map((d) => known.find((s) => s.dataset === d) ?? initialState(d));
   // The datasets' coverage requests go out together: each is a full round trip to the API.
   const earliest = await Promise.all(
     states.map(async (state): Promise<string | null> => {

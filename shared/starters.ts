@@ -154,7 +154,7 @@ export async function startManualRun(
 
   const states = await readStates(client, ALL_DATASETS);
   if (req.kind === 'backfill' && coverage) {
-    const refused = await checkRetention(client, req, coverage, nowMs);
+    const refused = await checkRetention(client, req, states, coverage, nowMs);
     if (refused) return json(400, refused);
   }
   const needed = estimateCalls(req);

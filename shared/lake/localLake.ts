@@ -23,11 +23,16 @@ export function createLocalLake(dir: string, filesystem: string): Lake {
     path.join(path.dirname(full), `.${path.basename(full)}.meta.json`);
 
   const atomicWrite = async (full: string, body: Buffer | string, durable = true): Promise<void> => {
-    await fs.mkdir(path.dirname(full), { recursive: true });
+    // The folder is made only when it is missing: most writes go to one that exists.
+    const names = await fs.readdir(path.dirname(full)).catch(async (err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await fs.mkdir(path.dirname(full), { recursive: true });
+      return [];
+    });
     // A process killed mid-write leaves its temp file behind; the write that replaces it (an
     // activity runs again after a crash) clears the leftovers of the same target.
     const stale = `.tmp-${path.basename(full)}-`;
-    for (const name of await fs.readdir(path.dirname(full))) {
+    for (const name of names) {
       if (name.startsWith(stale)) await fs.rm(path.join(path.dirname(full), name), { force: true });
     }
     const tmp = path.join(

@@ -2,6 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { writeHeartbeat } from '../../shared/audit';
+import { writeChunkDetail } from '../../shared/chunkDetail';
+import { attemptsPath, chunkDetailPath } from '../../shared/paths';
 import { createLocalLake } from '../../shared/lake/localLake';
 import type { AuditInput } from '../../shared/types';
 
@@ -120,5 +122,30 @@ describe('audit activity logic', () => {
     const files = await lake.list('audit');
     expect(files).toEqual(['audit/ingestion/2026/11/28/heartbeat_20261128T061500Z.json']);
     expect(JSON.parse((await lake.read(files[0]!))!.toString()).status).toBe('success');
+  });
+  it("takes a chunk's attempt counters in when the chunk ends; the audit reads the details only", async () => {
+    const lake = createLocalLake(mkdtempSync(path.join(tmpdir(), 'audit-')), 'bronze');
+    const retried = input.slices[1]!;
+    const counter = { contentType: 'application/json', metadata: {} };
+    await lake.write(attemptsPath(ID, retried.key), Buffer.from('{"attempts":3,"requests":5}'), counter);
+    await writeChunkDetail(lake, {
+      runId: ID,
+      chunk: 'eco2mix-national-tr-0',
+      slices: [retried],
+      files: [],
+      failures: input.failures,
+    });
+    const detail = JSON.parse((await lake.read(chunkDetailPath(ID, 'eco2mix-national-tr-0')))!.toString());
+    expect(detail.slices[0]).toMatchObject({ key: retried.key, attempts: 3, requests: 5 });
+
+    // A counter changed after the chunk ended is not read again: the detail is the record.
+    await lake.write(attemptsPath(ID, retried.key), Buffer.from('{"attempts":9,"requests":9}'), counter);
+    const chunked: AuditInput = { ...input, chunked: true, slices: [], files: [], failures: [] };
+    const out = await writeHeartbeat(lake, chunked, 'x', () => undefined);
+    const hb = JSON.parse((await lake.read(out.heartbeat))!.toString());
+    expect(hb.attempts).toEqual({ [retried.key]: 3 });
+    expect(hb.api_requests).toBe(5);
+    expect(hb.error_details).toEqual([{ ...input.failures[0], attempts: 4 }]);
+    expect(await lake.list('_staging')).toEqual([]);
   });
 });

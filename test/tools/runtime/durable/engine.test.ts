@@ -1,5 +1,8 @@
 import { counters, resetCounters } from '../fixtures/app';
-import { EventType, type HistoryEvent } from '../../../../tools/runtime/durable/types';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { encodeId } from '../../../../tools/runtime/durable/store';
+import { EventType, type HistoryEvent, type InstanceRecord } from '../../../../tools/runtime/durable/types';
 import { startFixtureHost } from '../helpers';
 
 type Host = Awaited<ReturnType<typeof startFixtureHost>>;
@@ -93,6 +96,27 @@ describe('durable semantics', () => {
       (e) => e.EventType === EventType.TaskCompleted && e.TaskScheduledId === 6,
     );
     expect(nothing?.Result).toBe('null');
+  });
+
+  it('keeps the results of activities that finish while the host stops: none runs again', async () => {
+    resetCounters();
+    const first = await startFixtureHost({ maxConcurrentActivities: 2 });
+    host = first;
+    await first.engine.startNew('fxFanOut', { instanceId: 'stop-1', input: 2 });
+    while (counters.running < 2) await new Promise((r) => setImmediate(r));
+    await first.stop();
+    const saved = JSON.parse(
+      fs.readFileSync(
+        path.join(first.durableDir, 'FixtureHub', 'instances', `${encodeId('stop-1')}.json`),
+        'utf8',
+      ),
+    ) as InstanceRecord;
+    expect(saved.inbox.filter((e) => e.EventType === EventType.TaskCompleted)).toHaveLength(2);
+
+    host = await startFixtureHost({ durableDir: first.durableDir });
+    const rec = await host.engine.waitForCompletion('stop-1');
+    expect(JSON.parse(rec.output ?? 'null')).toMatchObject({ results: [100, 101] });
+    expect(counters.calls.fxSlow).toBe(2);
   });
 
   it('Task.any: the activity wins over a timer, which is then cancelled', async () => {

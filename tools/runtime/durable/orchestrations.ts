@@ -49,6 +49,15 @@ export interface OrchestrationsOptions {
   changed(rec: Readonly<InstanceRecord>): void;
 }
 
+/**
+ * How long a completion waits for others of the same instance before its episode runs. The
+ * extension dequeues control-queue messages in batches (`controlQueueBatchSize`, 32 by default)
+ * and an instance's messages in one batch make one episode; without a window, two answers a
+ * millisecond apart made two episodes, and a scheduled run 26 history events instead of 22
+ * (`npm run bench`, section 4).
+ */
+export const EPISODE_GATHER_MS = 4;
+
 export class Orchestrations {
   readonly instances = new Map<string, InstanceRecord>();
   private readonly lock: KeyedLock;
@@ -131,7 +140,7 @@ export class Orchestrations {
       if (alreadyDelivered(rec, event)) return;
       rec.inbox.push(event);
       if (this.o.stopped() || rec.status === 'Suspended') await this.o.store.saveInstance(rec);
-      else this.scheduleEpisode(instanceId);
+      else this.scheduleEpisode(instanceId, EPISODE_GATHER_MS);
     });
   }
 
@@ -168,11 +177,13 @@ export class Orchestrations {
     });
   }
 
-  scheduleEpisode(instanceId: string): void {
+  scheduleEpisode(instanceId: string, gatherMs = 0): void {
     if (this.o.stopped() || this.episodeQueued.has(instanceId)) return;
     this.episodeQueued.add(instanceId);
     this.o.track(
-      new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+      new Promise<void>((resolve) =>
+        gatherMs > 0 ? setTimeout(resolve, gatherMs) : setImmediate(resolve),
+      ).then(() =>
         this.lock.run(instanceId, async () => {
           this.episodeQueued.delete(instanceId);
           const rec = this.instances.get(instanceId);

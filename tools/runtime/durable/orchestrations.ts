@@ -51,10 +51,10 @@ export interface OrchestrationsOptions {
 
 /**
  * How long an answer waits for others while its instance has more tasks out (othersPending)
- * before its episode runs. The extension dequeues control-queue messages in batches (`controlQueueBatchSize`, 32 by
- * default) and an instance's messages in one batch make one episode; without a window, two
- * answers a millisecond apart made two episodes, and a scheduled run 26 history events instead
- * of 22 (`npm run bench`, section 4).
+ * before its episode runs. The extension dequeues control-queue messages in batches
+ * (`controlQueueBatchSize`, 32 by default) and an instance's messages in one batch make one
+ * episode; without a window, two answers a millisecond apart made two episodes, and a scheduled
+ * run 26 history events instead of 22 (`npm run bench`, section 4).
  */
 export const EPISODE_GATHER_MS = 4;
 
@@ -131,7 +131,7 @@ export class Orchestrations {
    * execution. The episode that consumes it saves it with its own commit: a crash before that
    * loses only what the saved history gives back (the activity runs again, the timer is armed
    * again, a finished child answers again), and each step of an orchestration costs one write
-   * instead of two. With no episode to follow, it is saved now.
+   * instead of two.
    */
   async deliverCompletion(instanceId: string, executionId: string, event: HistoryEvent): Promise<void> {
     await this.lock.run(instanceId, async () => {
@@ -139,8 +139,7 @@ export class Orchestrations {
       if (!rec || rec.executionId !== executionId || isTerminal(rec.status)) return;
       if (alreadyDelivered(rec, event)) return;
       rec.inbox.push(event);
-      if (this.o.stopped() || rec.status === 'Suspended') await this.o.store.saveInstance(rec);
-      else this.scheduleEpisode(instanceId, othersPending(rec, event) ? EPISODE_GATHER_MS : 0);
+      this.scheduleEpisode(instanceId, othersPending(rec, event) ? EPISODE_GATHER_MS : 0);
     });
   }
 
@@ -178,7 +177,7 @@ export class Orchestrations {
   }
 
   scheduleEpisode(instanceId: string, gatherMs = 0): void {
-    if (this.o.stopped() || this.episodeQueued.has(instanceId)) return;
+    if (this.episodeQueued.has(instanceId)) return;
     this.episodeQueued.add(instanceId);
     this.o.track(
       new Promise<void>((resolve) =>
@@ -187,12 +186,9 @@ export class Orchestrations {
         this.lock.run(instanceId, async () => {
           this.episodeQueued.delete(instanceId);
           const rec = this.instances.get(instanceId);
-          if (this.o.stopped()) {
-            // the completions delivered for this episode are kept for the next start
-            if (rec && !isTerminal(rec.status) && rec.inbox.length > 0) await this.o.store.saveInstance(rec);
-            return;
-          }
-          if (!rec || isTerminal(rec.status) || rec.status === 'Suspended' || rec.inbox.length === 0) return;
+          if (!rec || isTerminal(rec.status) || rec.inbox.length === 0) return;
+          // No episode follows (the host stops, the instance is suspended): what came in is kept.
+          if (this.o.stopped() || rec.status === 'Suspended') return this.o.store.saveInstance(rec);
           this.episodes++;
           this.replayedEvents += rec.history.length;
           const rerun = await runEpisode(rec, {

@@ -65,18 +65,12 @@ export function alreadyDelivered(rec: InstanceRecord, event: HistoryEvent): bool
 
 /**
  * Whether the instance has other tasks out (activities or children without an answer) besides
- * the one `answer` answers. Only then is its episode worth holding back for a moment: a lone
- * answer (the end of a chain, a run's last step) is handled at once.
+ * the one `answer` answers, which is already in the inbox. Only then is its episode worth
+ * holding back for a moment: a lone answer (the end of a chain, a run's last step) is handled
+ * at once.
  */
 export function othersPending(rec: InstanceRecord, answer: HistoryEvent): boolean {
   if (!isTaskResult(answer)) return false;
-  const answered = new Set<number>();
-  for (const e of [...rec.history, ...rec.inbox]) if (isTaskResult(e)) answered.add(e.TaskScheduledId ?? -1);
-  return rec.history.some(
-    (e) =>
-      (e.EventType === EventType.TaskScheduled ||
-        e.EventType === EventType.SubOrchestrationInstanceCreated) &&
-      e.EventId !== answer.TaskScheduledId &&
-      !answered.has(e.EventId),
-  );
+  const work = pendingWork(rec);
+  return work.activities.length > 0 || work.children.length > 0;
 }

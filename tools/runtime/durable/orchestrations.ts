@@ -134,12 +134,19 @@ export class Orchestrations {
    * instead of two.
    */
   async deliverCompletion(instanceId: string, executionId: string, event: HistoryEvent): Promise<void> {
-    await this.lock.run(instanceId, async () => {
+    // In the instance's lock: an episode under way sees the inbox before or after, never during.
+    await this.lock.run(instanceId, () => {
       const rec = this.instances.get(instanceId);
-      if (!rec || rec.executionId !== executionId || isTerminal(rec.status)) return;
-      if (alreadyDelivered(rec, event)) return;
-      rec.inbox.push(event);
-      this.scheduleEpisode(instanceId, othersPending(rec, event) ? EPISODE_GATHER_MS : 0);
+      if (
+        rec &&
+        rec.executionId === executionId &&
+        !isTerminal(rec.status) &&
+        !alreadyDelivered(rec, event)
+      ) {
+        rec.inbox.push(event);
+        this.scheduleEpisode(instanceId, othersPending(rec, event) ? EPISODE_GATHER_MS : 0);
+      }
+      return Promise.resolve();
     });
   }
 
